@@ -1,0 +1,78 @@
+/** How the platform wants logs written (`AWS_LAMBDA_LOG_FORMAT`). */
+export type LogFormat = 'Text' | 'JSON';
+
+/** Application log threshold (`AWS_LAMBDA_LOG_LEVEL`), lowest first. */
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+/** `AWS_LAMBDA_INITIALIZATION_TYPE`. */
+export type InitializationType =
+  | 'on-demand'
+  | 'provisioned-concurrency'
+  | 'snap-start'
+  | 'lambda-managed-instances';
+
+/**
+ * The execution role's credentials. Implementations must redact the secret parts from
+ * `toString()`, `JSON.stringify` and `util.inspect`.
+ */
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+}
+
+/**
+ * The reserved Lambda environment (shared/runtime-api.md section 4), read and validated once at
+ * start. Optional variables are `undefined` when absent.
+ */
+export interface LambdaEnvironment {
+  /** `AWS_LAMBDA_RUNTIME_API`: `host:port` of the Runtime API. */
+  readonly runtimeApi: string;
+  /** `_HANDLER`. */
+  readonly handler: string | undefined;
+  /** `LAMBDA_TASK_ROOT`. */
+  readonly taskRoot: string | undefined;
+  /** `LAMBDA_RUNTIME_DIR`. */
+  readonly runtimeDir: string | undefined;
+  /** `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
+  readonly region: string | undefined;
+  /** `AWS_EXECUTION_ENV`. */
+  readonly executionEnv: string | undefined;
+  /** `AWS_LAMBDA_FUNCTION_NAME`. */
+  readonly functionName: string;
+  /** `AWS_LAMBDA_FUNCTION_VERSION`. */
+  readonly functionVersion: string;
+  /** `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, in MB. */
+  readonly memorySizeMb: number;
+  /** `AWS_LAMBDA_INITIALIZATION_TYPE` (default `on-demand`). */
+  readonly initializationType: InitializationType;
+  /** `AWS_LAMBDA_LOG_GROUP_NAME` (absent under SnapStart). */
+  readonly logGroupName: string | undefined;
+  /** `AWS_LAMBDA_LOG_STREAM_NAME` (absent under SnapStart). */
+  readonly logStreamName: string | undefined;
+  /** `AWS_LAMBDA_LOG_FORMAT`, case-insensitive (default `Text`). */
+  readonly logFormat: LogFormat;
+  /** `AWS_LAMBDA_LOG_LEVEL` (default `INFO`). */
+  readonly logLevel: LogLevel;
+  /** `AWS_LAMBDA_MAX_CONCURRENCY`: 1 when absent or malformed. */
+  readonly maxConcurrency: number;
+  /** `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, when set. */
+  readonly credentials: Credentials | undefined;
+  /** Problems that did not stop the start (a malformed optional variable and the default used instead). */
+  readonly warnings: readonly string[];
+  /** Any variable by name, from the snapshot taken at start (for the function's own configuration). */
+  get(name: string): string | undefined;
+}
+
+/**
+ * Reads and validates the environment once.
+ *
+ * @example
+ * ```ts
+ * const environment = new ProcessEnvironmentReader().read(); // throws EnvironmentError naming every problem
+ * ```
+ */
+export interface EnvironmentReader {
+  /** @throws {@link EnvironmentError} naming every missing or malformed required variable. */
+  read(): LambdaEnvironment;
+}

@@ -1,0 +1,64 @@
+import type { LambdaEnvironment } from './environment.js';
+import type { InvocationContext } from './invocation.js';
+import type { Logger } from './logger.js';
+
+/**
+ * A function handler: receives the decoded event and the context, returns the result or a promise
+ * of it. Throwing or rejecting reports an invocation error.
+ *
+ * @example
+ * ```ts
+ * const handler: Handler<{ key: string }, { id: string }> = async (event, context) => ({ id: context.awsRequestId });
+ * ```
+ */
+export type Handler<
+  TEvent = unknown,
+  TResult = unknown,
+  TContext extends InvocationContext = InvocationContext,
+> = (event: TEvent, context: TContext) => TResult | Promise<TResult>;
+
+/** What the one-time initializer gets. */
+export interface InitializeOptions {
+  /** The validated reserved environment, plus `get(name)` for the function's own variables. */
+  readonly env: LambdaEnvironment;
+  readonly logger: Logger;
+}
+
+/**
+ * Runs once before the first invocation and returns the handler. May be async and may throw: the
+ * failure is reported to `/runtime/init/error` and the process exits non-zero.
+ *
+ * @example
+ * ```ts
+ * const initialize: Initializer = async ({ env }) => {
+ *   const table = await openTable(env.get('TABLE_NAME'));
+ *   return async (event) => table.get(event);
+ * };
+ * ```
+ */
+export type Initializer<
+  TEvent = unknown,
+  TResult = unknown,
+  TContext extends InvocationContext = InvocationContext,
+> = (
+  options: InitializeOptions,
+) => Handler<TEvent, TResult, TContext> | Promise<Handler<TEvent, TResult, TContext>>;
+
+/**
+ * Polls `/next`, runs the handler, answers `/response` or `/error`, until stopped or a fatal
+ * Runtime API failure.
+ *
+ * @example
+ * ```ts
+ * await loop.run(async (event, context) => ({ ok: true, id: context.awsRequestId }));
+ * ```
+ */
+export interface RuntimeLoop<TContext extends InvocationContext = InvocationContext> {
+  /**
+   * Resolves after {@link RuntimeLoop.stop} once the current invocation is answered; rejects with a
+   * `LambdaRuntimeError` on a fatal failure (5xx, lost connection, protocol violation).
+   */
+  run(handler: Handler<unknown, unknown, TContext>): Promise<void>;
+  /** Asks the loop to finish the current invocation and not poll again. */
+  stop(): void;
+}

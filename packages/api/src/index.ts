@@ -1,0 +1,54 @@
+export type {
+  Credentials,
+  EnvironmentReader,
+  InitializationType,
+  LambdaEnvironment,
+  LogFormat,
+  LogLevel,
+} from './environment.js';
+export { type ErrorDocument, toErrorDocument } from './error-document.js';
+export {
+  EnvironmentError,
+  HandlerNotFoundError,
+  LambdaRuntimeError,
+  MalformedEventError,
+  MalformedInvocationError,
+  ProtocolError,
+  ResponseSizeTooLargeError,
+  RuntimeApiError,
+  SerializationError,
+  TransportError,
+} from './errors.js';
+export type { Handler, InitializeOptions, Initializer, RuntimeLoop } from './handler.js';
+export {
+  type ClientContext,
+  type Clock,
+  type CognitoIdentity,
+  type ContextBuilder,
+  type EncodedPayload,
+  type Invocation,
+  type InvocationContext,
+  type PayloadCodec,
+  systemClock,
+} from './invocation.js';
+export { currentInvocation, runInInvocation } from './invocation-scope.js';
+export type { LogFn, Logger } from './logger.js';
+export {
+  DEFAULT_EVENT_CONTENT_TYPE,
+  MAX_RESPONSE_BYTES,
+  RUNTIME_API_PREFIX,
+  RuntimeApiPath,
+  RuntimeHeader,
+} from './protocol.js';
+export {
+  CLOCK,
+  CONTEXT_BUILDER,
+  ENVIRONMENT,
+  ENVIRONMENT_READER,
+  LOGGER,
+  PAYLOAD_CODEC,
+  RUNTIME_LOOP,
+  TRANSPORT,
+  TRANSPORT_FACTORY,
+} from './tokens.js';
+export type { Transport, TransportFactory, TransportRequest, TransportResponse } from './transport.js';

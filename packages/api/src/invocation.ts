@@ -1,0 +1,131 @@
+/**
+ * One invocation as the Runtime API delivered it on `/next`: the §3.1 headers, present-but-empty
+ * values already turned into `undefined`, and the raw body. Nothing here is parsed beyond what
+ * identifies the invocation.
+ */
+export interface Invocation {
+  /** `Lambda-Runtime-Aws-Request-Id`. */
+  readonly requestId: string;
+  /** `Lambda-Runtime-Deadline-Ms`, raw (the context builder parses and validates it). */
+  readonly deadlineMs: string | undefined;
+  /** `Lambda-Runtime-Invoked-Function-Arn`. */
+  readonly invokedFunctionArn: string | undefined;
+  /** `Lambda-Runtime-Trace-Id`. */
+  readonly traceId: string | undefined;
+  /** `Lambda-Runtime-Client-Context`, raw JSON text. */
+  readonly clientContext: string | undefined;
+  /** `Lambda-Runtime-Cognito-Identity`, raw JSON text. */
+  readonly cognitoIdentity: string | undefined;
+  /** `Lambda-Runtime-Aws-Tenant-Id`. */
+  readonly tenantId: string | undefined;
+  /** `Content-Type` of the event (default `application/json`). */
+  readonly contentType: string;
+  /** Every response header, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The event, as bytes. */
+  readonly body: Uint8Array;
+}
+
+/** Mobile client context (`Lambda-Runtime-Client-Context`), shape as in `@types/aws-lambda`. */
+export interface ClientContext {
+  readonly client: {
+    readonly installationId: string;
+    readonly appTitle: string;
+    readonly appVersionName: string;
+    readonly appVersionCode: string;
+    readonly appPackageName: string;
+  };
+  readonly Custom?: unknown;
+  readonly env: {
+    readonly platformVersion: string;
+    readonly platform: string;
+    readonly make: string;
+    readonly model: string;
+    readonly locale: string;
+  };
+  readonly [key: string]: unknown;
+}
+
+/** Cognito identity (`Lambda-Runtime-Cognito-Identity`). */
+export interface CognitoIdentity {
+  readonly cognitoIdentityId: string;
+  readonly cognitoIdentityPoolId: string;
+}
+
+/**
+ * What a handler receives as its second argument. Field names and types follow the managed
+ * Node.js runtime's context so existing `(event, context)` handlers run unchanged.
+ */
+export interface InvocationContext {
+  readonly awsRequestId: string;
+  readonly invokedFunctionArn: string;
+  /** Epoch milliseconds after which the platform stops the invocation. */
+  readonly deadlineMs: number;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  /** A string, as in the managed runtime. */
+  readonly memoryLimitInMB: string;
+  /** Empty when the platform does not set it (SnapStart). */
+  readonly logGroupName: string;
+  /** Empty when the platform does not set it (SnapStart). */
+  readonly logStreamName: string;
+  /** The X-Ray trace header of this invocation. */
+  readonly traceId: string | undefined;
+  readonly clientContext: ClientContext | undefined;
+  readonly identity: CognitoIdentity | undefined;
+  readonly tenantId: string | undefined;
+  /** Kept for handlers written for the managed runtime; the loop does not wait for the event loop. */
+  callbackWaitsForEmptyEventLoop: boolean;
+  /** Milliseconds left before the deadline; zero or negative once it has passed. */
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * Builds the context of one invocation. Swap it to add fields to every context.
+ *
+ * @example
+ * ```ts
+ * class TenantContextBuilder implements ContextBuilder<InvocationContext & { tenant: Tenant }> {
+ *   constructor(private readonly base: ContextBuilder) {}
+ *   build(invocation: Invocation) {
+ *     const context = this.base.build(invocation);
+ *     return Object.assign(context, { tenant: parseTenant(context.tenantId) });
+ *   }
+ * }
+ * ```
+ */
+export interface ContextBuilder<C extends InvocationContext = InvocationContext> {
+  /** @throws {@link MalformedInvocationError} when a header cannot be used (invalid JSON, bad deadline). */
+  build(invocation: Invocation): C;
+}
+
+/** The serialized result of a handler. */
+export interface EncodedPayload {
+  readonly body: Uint8Array | string;
+  readonly contentType: string;
+}
+
+/**
+ * Decodes events and encodes results.
+ *
+ * @example
+ * ```ts
+ * const event = codec.decode(invocation.body, invocation.contentType);
+ * const { body, contentType } = codec.encode(result);
+ * ```
+ */
+export interface PayloadCodec {
+  /** @throws {@link MalformedEventError} when the body does not match its content type. */
+  decode(body: Uint8Array, contentType: string): unknown;
+  /** @throws {@link SerializationError} when the value cannot be serialized. */
+  encode(result: unknown): EncodedPayload;
+}
+
+/** A source of the current time, so deadlines can be tested. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,40 @@
+/** One HTTP request to the Runtime API. */
+export interface TransportRequest {
+  readonly method: 'GET' | 'POST';
+  /** Path and query, starting with `/`; already URL-encoded. */
+  readonly path: string;
+  /** Header names in any case. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array | string;
+}
+
+/** The whole answer, body read to the end. */
+export interface TransportResponse {
+  readonly status: number;
+  /** Header names lower case; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+/**
+ * Speaks plain HTTP/1.1 to one origin, and nothing more: no Runtime API rules, no status policy,
+ * no retries. Every status code is returned, never thrown. Requirements (checked by
+ * `@lambda-runtime/transport-contract`): one kept-alive connection reused, no timeout of its own
+ * (the `/next` long poll may last hours), connection failures rejected as `TransportError`.
+ *
+ * @example
+ * ```ts
+ * const transport: Transport = new UndiciTransport({ origin: 'http://127.0.0.1:9001' });
+ * const { status, headers, body } = await transport.request({ method: 'GET', path: '/2018-06-01/runtime/invocation/next' });
+ * await transport.close();
+ * ```
+ */
+export interface Transport {
+  /** @throws {@link TransportError} when no HTTP answer could be had. */
+  request(request: TransportRequest): Promise<TransportResponse>;
+  /** Releases the connection; later requests may fail. */
+  close(): Promise<void>;
+}
+
+/** Builds a transport for an origin such as `http://127.0.0.1:9001`. */
+export type TransportFactory = (origin: string) => Transport;
