@@ -6,8 +6,8 @@ import type { InvocationContext } from './invocation.js';
 const storeKey = Symbol.for('@lambda-runtime/invocation-scope');
 type GlobalWithStore = typeof globalThis & { [storeKey]?: AsyncLocalStorage<InvocationContext> };
 const holder = globalThis as GlobalWithStore;
-const storage: AsyncLocalStorage<InvocationContext> = (holder[storeKey] ??=
-  new AsyncLocalStorage<InvocationContext>());
+holder[storeKey] ??= new AsyncLocalStorage<InvocationContext>();
+const storage: AsyncLocalStorage<InvocationContext> = holder[storeKey];
 
 /**
  * Runs `fn` with `context` as the current invocation; it stays current across every `await`
