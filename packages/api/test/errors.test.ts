@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EnvironmentError,
+  LambdaRuntimeError,
+  MalformedEventError,
+  RuntimeApiError,
+  TransportError,
+} from '../src/errors.js';
+
+describe('LambdaRuntimeError subclasses', () => {
+  it('carry a stable Runtime.* errorType, their class name and the cause', () => {
+    const cause = new Error('socket hang up');
+
+    const error = new TransportError('GET /next failed', { cause, code: 'ECONNRESET' });
+
+    expect(error).toBeInstanceOf(LambdaRuntimeError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.errorType).toBe('Runtime.TransportError');
+    expect(error.name).toBe('TransportError');
+    expect(error.cause).toBe(cause);
+    expect(error.code).toBe('ECONNRESET');
+  });
+
+  it('RuntimeApiError keeps the status and the API error type', () => {
+    const error = new RuntimeApiError('Runtime API answered 500', {
+      status: 500,
+      apiErrorType: 'InternalServerError',
+    });
+
+    expect(error.status).toBe(500);
+    expect(error.apiErrorType).toBe('InternalServerError');
+    expect(error.errorType).toBe('Runtime.ApiError');
+  });
+
+  it('EnvironmentError names every problem in one message', () => {
+    const error = new EnvironmentError([
+      'AWS_LAMBDA_RUNTIME_API is not set',
+      'AWS_LAMBDA_FUNCTION_NAME is not set',
+    ]);
+
+    expect(error.problems).toHaveLength(2);
+    expect(error.message).toContain('AWS_LAMBDA_RUNTIME_API is not set');
+    expect(error.message).toContain('AWS_LAMBDA_FUNCTION_NAME is not set');
+    expect(error.errorType).toBe('Runtime.InvalidEnvironment');
+  });
+
+  it('uses distinct wire types for distinct causes', () => {
+    const types = [
+      new MalformedEventError('x').errorType,
+      new TransportError('x').errorType,
+      new RuntimeApiError('x', { status: 500 }).errorType,
+      new EnvironmentError([]).errorType,
+    ];
+
+    expect(new Set(types).size).toBe(types.length);
+    for (const type of types) expect(type).toMatch(/^Runtime\.[A-Z][a-zA-Z]+$/);
+  });
+});
