@@ -1,0 +1,69 @@
+import type { ClientContext, Clock, CognitoIdentity, InvocationContext } from '@lambda-runtime/api';
+
+/** The parts of a context that come from the environment, computed once per builder. */
+export interface FunctionMetadata {
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly memoryLimitInMB: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+}
+
+/**
+ * The context object {@link DefaultContextBuilder} returns. A plain class: every field is an own
+ * enumerable property (so `JSON.stringify`, `util.inspect` and `Object.assign` see them). Not frozen:
+ * custom builders extend it. `getRemainingTimeInMillis` is an own closure rather than a prototype
+ * method because handler code and middleware written for the managed runtime copy contexts with
+ * spread and call the method detached; one closure per invocation is the price of that.
+ *
+ * @example
+ * ```ts
+ * const context = new DefaultInvocationContext(metadata, systemClock, 'id', arn, deadline, undefined, undefined, undefined, undefined);
+ * context.getRemainingTimeInMillis();
+ * ```
+ */
+export class DefaultInvocationContext implements InvocationContext {
+  readonly awsRequestId: string;
+  readonly invokedFunctionArn: string;
+  readonly deadlineMs: number;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly memoryLimitInMB: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly traceId: string | undefined;
+  readonly clientContext: ClientContext | undefined;
+  readonly identity: CognitoIdentity | undefined;
+  readonly tenantId: string | undefined;
+  callbackWaitsForEmptyEventLoop: boolean;
+  /** Milliseconds left before the deadline; zero or negative once it has passed. */
+  readonly getRemainingTimeInMillis: () => number;
+
+  // Positional on purpose: this runs once per invocation and an options object would be one more allocation.
+  constructor(
+    metadata: FunctionMetadata,
+    clock: Clock,
+    awsRequestId: string,
+    invokedFunctionArn: string,
+    deadlineMs: number,
+    traceId: string | undefined,
+    clientContext: ClientContext | undefined,
+    identity: CognitoIdentity | undefined,
+    tenantId: string | undefined,
+  ) {
+    this.awsRequestId = awsRequestId;
+    this.invokedFunctionArn = invokedFunctionArn;
+    this.deadlineMs = deadlineMs;
+    this.functionName = metadata.functionName;
+    this.functionVersion = metadata.functionVersion;
+    this.memoryLimitInMB = metadata.memoryLimitInMB;
+    this.logGroupName = metadata.logGroupName;
+    this.logStreamName = metadata.logStreamName;
+    this.traceId = traceId;
+    this.clientContext = clientContext;
+    this.identity = identity;
+    this.tenantId = tenantId;
+    this.callbackWaitsForEmptyEventLoop = true;
+    this.getRemainingTimeInMillis = () => deadlineMs - clock.now();
+  }
+}
