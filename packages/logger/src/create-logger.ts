@@ -1,0 +1,70 @@
+import { currentInvocation, type LogFormat, type LogLevel } from '@lambda-runtime/api';
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
+import { isJsonFormat, LAMBDA_LEVEL_LABELS, toPinoLevel } from './levels.js';
+import { REDACT_PATHS } from './redact-paths.js';
+import { type LogDestination, TextDestination } from './text-destination.js';
+
+/** Options of {@link createLogger}; every field is optional. */
+export interface LoggerOptions {
+  /** `AWS_LAMBDA_LOG_FORMAT`: `'Text'` (default) or `'JSON'`, case-insensitive. */
+  format?: LogFormat;
+  /** `AWS_LAMBDA_LOG_LEVEL`: lines below it are not written. Default `'INFO'`. */
+  level?: LogLevel;
+  /** Where lines go. Default: synchronous writes to fd 1 (stdout). */
+  destination?: { write(chunk: string): unknown };
+  /** Fields written on every line. */
+  bindings?: Record<string, unknown>;
+}
+
+/**
+ * Creates the runtime's pino logger: synchronous writes (no worker-thread transport), the Lambda
+ * Text or JSON layout, the `AWS_LAMBDA_LOG_LEVEL` threshold, credential fields redacted
+ * ({@link REDACT_PATHS}), and on every line logged during an invocation that invocation's
+ * `requestId` (and `tenantId`), read from `currentInvocation()` so it follows `await`s and never
+ * leaks between concurrent invocations.
+ *
+ * Errors logged as the first argument or under the `err` or `error` field serialize as
+ * `{ type, message, stack }`.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger({ format: environment.logFormat, level: environment.logLevel });
+ * logger.info({ orderId }, 'order stored');
+ * // JSON: {"level":"INFO","timestamp":"2026-01-05T10:00:00.000Z","requestId":"8f5…","orderId":42,"message":"order stored"}
+ * // Text: 2026-01-05T10:00:00.000Z	8f5…	INFO	order stored {"orderId":42}
+ * ```
+ */
+export function createLogger(options: LoggerOptions = {}): PinoLogger {
+  const destination: LogDestination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const stream: DestinationStream = isJsonFormat(options.format)
+    ? (destination as DestinationStream)
+    : new TextDestination(destination);
+  return pino(
+    {
+      level: toPinoLevel(options.level),
+      messageKey: 'message',
+      // No pid/hostname: Lambda knows them already and every byte of log costs.
+      base: options.bindings ?? null,
+      timestamp: isoTimestamp,
+      // pino computes these once per level, not per line.
+      formatters: { level: (label) => ({ level: LAMBDA_LEVEL_LABELS[label] ?? label.toUpperCase() }) },
+      mixin: invocationFields,
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      redact: { paths: [...REDACT_PATHS] },
+    },
+    stream,
+  );
+}
+
+function isoTimestamp(): string {
+  return `,"timestamp":"${new Date().toISOString()}"`;
+}
+
+// pino merges the user's fields into the returned object, so it must be a new one on each call.
+function invocationFields(): Record<string, unknown> {
+  const invocation = currentInvocation();
+  if (invocation === undefined) return {};
+  return invocation.tenantId === undefined
+    ? { requestId: invocation.awsRequestId }
+    : { requestId: invocation.awsRequestId, tenantId: invocation.tenantId };
+}

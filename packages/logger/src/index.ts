@@ -1,0 +1,4 @@
+export { createLogger, type LoggerOptions } from './create-logger.js';
+export { installConsole } from './install-console.js';
+export { REDACT_PATHS } from './redact-paths.js';
+export { type LogDestination, NO_REQUEST_ID, TextDestination } from './text-destination.js';
