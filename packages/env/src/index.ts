@@ -1,0 +1,5 @@
+export {
+  ProcessEnvironmentReader,
+  type ProcessEnvironmentReaderOptions,
+} from './process-environment-reader.js';
+export { REDACTED, SECRET_VARIABLE_NAMES, type SecretVariableName } from './secret-variable-names.js';

@@ -1,0 +1,63 @@
+import type { Credentials } from '@lambda-runtime/api';
+import { REDACTED } from './secret-variable-names.js';
+
+/** The JSON and inspection view of {@link RedactedCredentials}. */
+export interface RedactedCredentialsView {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+}
+
+/**
+ * Execution-role credentials whose secret parts live in private fields: they are readable as
+ * properties but never enumerated, stringified, serialized or inspected.
+ *
+ * @example
+ * ```ts
+ * const credentials = new RedactedCredentials('AKIDEXAMPLE', 'wJalr...', 'IQoJ...');
+ * credentials.secretAccessKey; // 'wJalr...'
+ * JSON.stringify(credentials); // {"accessKeyId":"AKIDEXAMPLE","secretAccessKey":"[redacted]","sessionToken":"[redacted]"}
+ * ```
+ */
+export class RedactedCredentials implements Credentials {
+  readonly accessKeyId: string;
+  readonly #secretAccessKey: string;
+  readonly #sessionToken: string | undefined;
+
+  constructor(accessKeyId: string, secretAccessKey: string, sessionToken: string | undefined) {
+    this.accessKeyId = accessKeyId;
+    this.#secretAccessKey = secretAccessKey;
+    this.#sessionToken = sessionToken;
+    Object.freeze(this);
+  }
+
+  get secretAccessKey(): string {
+    return this.#secretAccessKey;
+  }
+
+  get sessionToken(): string | undefined {
+    return this.#sessionToken;
+  }
+
+  /** The view `JSON.stringify` uses: secrets replaced by `[redacted]`. */
+  toJSON(): RedactedCredentialsView {
+    return {
+      accessKeyId: this.accessKeyId,
+      secretAccessKey: REDACTED,
+      sessionToken: this.#sessionToken === undefined ? undefined : REDACTED,
+    };
+  }
+
+  toString(): string {
+    const session = this.#sessionToken === undefined ? '' : `, sessionToken=${REDACTED}`;
+    return `Credentials(accessKeyId=${this.accessKeyId}, secretAccessKey=${REDACTED}${session})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    return `Credentials ${inspect(this.toJSON(), options)}`;
+  }
+}

@@ -1,0 +1,165 @@
+import { format, formatWithOptions, inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ProcessEnvironmentReader } from '../src/process-environment-reader.js';
+import { RedactedCredentials } from '../src/redacted-credentials.js';
+import { FULL_ENV, SECRET_ACCESS_KEY, SECRET_VALUES, SESSION_TOKEN } from './fixtures.js';
+
+/** Every way the brief names for a value to end up in a log line or a response. */
+function renderings(value: object): Record<string, string> {
+  const spread = { ...value };
+  return {
+    String: String(value),
+    template: `${value}`,
+    concatenation: `x${value}`,
+    'JSON.stringify': JSON.stringify(value),
+    'JSON.stringify pretty': JSON.stringify({ nested: value }, null, 2),
+    'util.inspect': inspect(value),
+    'util.inspect deep, hidden': inspect(value, { showHidden: true, depth: Number.POSITIVE_INFINITY }),
+    'util.inspect without custom inspect': inspect(value, {
+      customInspect: false,
+      showHidden: true,
+      depth: 10,
+    }),
+    'util.format %o': format('%o', value),
+    'util.format %O': format('%O', value),
+    'util.format %s': format('%s', value),
+    'util.format %j': format('%j', value),
+    'console-style colors': formatWithOptions({ colors: true }, value),
+    'spread inspect': inspect(spread, { showHidden: true, depth: 10 }),
+    'spread JSON': JSON.stringify(spread),
+    'Object.keys': JSON.stringify(Object.keys(value)),
+    'Object.values': inspect(Object.values(value), { depth: 10 }),
+    'Object.entries JSON': JSON.stringify(Object.entries(value)),
+    'Object.getOwnPropertyNames': JSON.stringify(Object.getOwnPropertyNames(value)),
+    structuredClone: inspect(structuredClone(value), { showHidden: true, depth: 10 }),
+  };
+}
+
+function expectNoSecret(value: object): void {
+  for (const [way, text] of Object.entries(renderings(value))) {
+    for (const secret of SECRET_VALUES) {
+      expect(text, `${way} reveals a secret`).not.toContain(secret);
+    }
+  }
+}
+
+function readFull() {
+  return new ProcessEnvironmentReader({ env: { ...FULL_ENV } }).read();
+}
+
+describe('ProcessLambdaEnvironment', () => {
+  it('reveals no secret value through any rendering when secrets are set', () => {
+    const environment = readFull();
+
+    expectNoSecret(environment);
+  });
+
+  it('shows [redacted] for the credentials when stringified, serialized or inspected', () => {
+    const environment = readFull();
+
+    expect(String(environment)).toContain('"secretAccessKey":"[redacted]"');
+    expect(JSON.parse(JSON.stringify(environment)).credentials).toEqual({
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: '[redacted]',
+      sessionToken: '[redacted]',
+    });
+    expect(inspect(environment)).toContain("secretAccessKey: '[redacted]'");
+    expect(format('%o', environment)).toContain("sessionToken: '[redacted]'");
+  });
+
+  it('shows its non-secret fields when inspected', () => {
+    const environment = readFull();
+
+    const text = inspect(environment);
+
+    expect(text).toMatch(/^LambdaEnvironment \{/);
+    expect(text).toContain("functionName: 'my-function'");
+    expect(text).toContain("runtimeApi: '127.0.0.1:9001'");
+    expect(text).not.toContain('MY_SETTING');
+  });
+
+  it('enumerates only its fields when spread or listed with Object.keys', () => {
+    const environment = readFull();
+
+    const keys = Object.keys(environment);
+
+    expect(keys).toEqual([
+      'runtimeApi',
+      'handler',
+      'taskRoot',
+      'runtimeDir',
+      'region',
+      'executionEnv',
+      'functionName',
+      'functionVersion',
+      'memorySizeMb',
+      'initializationType',
+      'logGroupName',
+      'logStreamName',
+      'logFormat',
+      'logLevel',
+      'maxConcurrency',
+      'credentials',
+      'warnings',
+    ]);
+    expect(keys).not.toContain('AWS_SECRET_ACCESS_KEY');
+    expect(JSON.stringify({ ...environment })).not.toContain(SECRET_ACCESS_KEY);
+  });
+
+  it('still reveals the secrets through get and the credentials properties when code asks for them', () => {
+    const environment = readFull();
+
+    expect(environment.get('AWS_SESSION_TOKEN')).toBe(SESSION_TOKEN);
+    expect(environment.credentials?.secretAccessKey).toBe(SECRET_ACCESS_KEY);
+  });
+});
+
+describe('RedactedCredentials', () => {
+  it('reveals neither the secret key nor the session token through any rendering', () => {
+    const credentials = new RedactedCredentials('AKIDEXAMPLE', SECRET_ACCESS_KEY, SESSION_TOKEN);
+
+    expectNoSecret(credentials);
+  });
+
+  it('reads the secret parts as properties when code asks for them', () => {
+    const credentials = new RedactedCredentials('AKIDEXAMPLE', SECRET_ACCESS_KEY, SESSION_TOKEN);
+
+    expect(credentials.accessKeyId).toBe('AKIDEXAMPLE');
+    expect(credentials.secretAccessKey).toBe(SECRET_ACCESS_KEY);
+    expect(credentials.sessionToken).toBe(SESSION_TOKEN);
+  });
+
+  it('shows [redacted] in place of the secrets when stringified, serialized or inspected', () => {
+    const credentials = new RedactedCredentials('AKIDEXAMPLE', SECRET_ACCESS_KEY, SESSION_TOKEN);
+
+    expect(String(credentials)).toBe(
+      'Credentials(accessKeyId=AKIDEXAMPLE, secretAccessKey=[redacted], sessionToken=[redacted])',
+    );
+    expect(JSON.parse(JSON.stringify(credentials))).toEqual({
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: '[redacted]',
+      sessionToken: '[redacted]',
+    });
+    expect(inspect(credentials)).toMatch(/^Credentials \{/);
+    expect(inspect(credentials)).toContain("sessionToken: '[redacted]'");
+    expect(format('%o', credentials)).toContain("secretAccessKey: '[redacted]'");
+  });
+
+  it('enumerates only the access key id when spread or listed with Object.keys', () => {
+    const credentials = new RedactedCredentials('AKIDEXAMPLE', SECRET_ACCESS_KEY, SESSION_TOKEN);
+
+    expect(Object.keys(credentials)).toEqual(['accessKeyId']);
+    expect({ ...credentials }).toEqual({ accessKeyId: 'AKIDEXAMPLE' });
+  });
+
+  it('shows no session token when there is none', () => {
+    const credentials = new RedactedCredentials('AKIDEXAMPLE', SECRET_ACCESS_KEY, undefined);
+
+    expect(credentials.sessionToken).toBeUndefined();
+    expect(String(credentials)).toBe('Credentials(accessKeyId=AKIDEXAMPLE, secretAccessKey=[redacted])');
+    expect(JSON.parse(JSON.stringify(credentials))).toEqual({
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: '[redacted]',
+    });
+  });
+});
