@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InvocationStateMachine,
+  type NextWaiter,
+  type TrackedInvocation,
+} from '../src/invocation-state-machine.js';
+import type { InvokeOutcome } from '../src/invoke-result.js';
+
+interface TestInvocation extends TrackedInvocation {
+  outcome: InvokeOutcome | undefined;
+  error: Error | undefined;
+}
+
+function invocation(requestId: string): TestInvocation {
+  const created: TestInvocation = {
+    requestId,
+    outcome: undefined,
+    error: undefined,
+    settle: (outcome) => {
+      created.outcome = outcome;
+    },
+    fail: (error) => {
+      created.error = error;
+    },
+  };
+  return created;
+}
+
+function waiter(delivered: string[], accept = true): NextWaiter<TestInvocation> {
+  return {
+    deliver: (delivering) => {
+      if (accept) delivered.push(delivering.requestId);
+      return accept;
+    },
+  };
+}
+
+const success: InvokeOutcome = { status: 'success', via: 'response', payload: Buffer.from('{}') };
+
+describe('InvocationStateMachine', () => {
+  it('delivers queued invocations first in, first out, one in flight at a time', () => {
+    const machine = new InvocationStateMachine<TestInvocation>();
+    const delivered: string[] = [];
+    machine.enqueue(invocation('a'));
+    machine.enqueue(invocation('b'));
+
+    machine.next(waiter(delivered));
+    machine.next(waiter(delivered));
+    const whileBusy = [...delivered];
+    machine.finish('a', success);
+
+    expect(whileBusy).toEqual(['a']);
+    expect(delivered).toEqual(['a', 'b']);
+    expect(machine.inFlight?.requestId).toBe('b');
+  });
+
+  it('classifies ids as current, unknown, answered and timed-out', () => {
+    const machine = new InvocationStateMachine<TestInvocation>();
+    const slow = invocation('slow');
+    machine.enqueue(invocation('done'));
+    machine.next(waiter([]));
+    const current = machine.check('done');
+    machine.finish('done', success);
+    machine.enqueue(slow);
+    machine.next(waiter([]));
+    machine.abandon(slow);
+
+    expect(current).toBe('current');
+    expect(machine.check('done')).toBe('answered');
+    expect(machine.check('slow')).toBe('timed-out');
+    expect(machine.check('other')).toBe('unknown');
+  });
+
+  it('skips a parked /next that can no longer take an invocation', () => {
+    const machine = new InvocationStateMachine<TestInvocation>();
+    const delivered: string[] = [];
+    machine.next(waiter(delivered, false));
+    machine.next(waiter(delivered));
+
+    machine.enqueue(invocation('a'));
+
+    expect(delivered).toEqual(['a']);
+    expect(machine.parkedCount).toBe(0);
+  });
+
+  it('accepts /init/error only before the first /next and then forbids /next', () => {
+    const failing = new InvocationStateMachine<TestInvocation>();
+    const late = new InvocationStateMachine<TestInvocation>();
+    const queued = invocation('q');
+    const initFailure: InvokeOutcome = { status: 'error', via: 'init-error', payload: Buffer.from('{}') };
+    failing.enqueue(queued);
+    late.next(waiter([]));
+
+    const accepted = failing.initError(initFailure);
+    const nextAfter = failing.next(waiter([]));
+    const lateAccepted = late.initError(initFailure);
+
+    expect(accepted).toBe(true);
+    expect(queued.outcome).toBe(initFailure);
+    expect(nextAfter).toBe('forbidden');
+    expect(lateAccepted).toBe(false);
+  });
+
+  it('fails every pending invocation when closed and settles them when the runtime exits', () => {
+    const closing = new InvocationStateMachine<TestInvocation>();
+    const exiting = new InvocationStateMachine<TestInvocation>();
+    const [a, b, c] = [invocation('a'), invocation('b'), invocation('c')];
+    closing.enqueue(a);
+    closing.next(waiter([]));
+    closing.enqueue(b);
+    exiting.enqueue(c);
+
+    closing.close(new Error('closed'));
+    exiting.runtimeExited((requestId) => ({ status: 'error', via: 'exit', payload: Buffer.from(requestId) }));
+
+    expect(a.error?.message).toBe('closed');
+    expect(b.error?.message).toBe('closed');
+    expect(c.outcome?.via).toBe('exit');
+    expect(exiting.check('c')).toBe('answered');
+  });
+});
