@@ -21,9 +21,16 @@ let failures = 0;
 try {
   for (const event of events) {
     const result = await emulator.invoke(event);
-    const outcome = result.status === 'success' ? 'ok   ' : 'error';
-    process.stdout.write(`${outcome} ${JSON.stringify(event)}\n   -> ${result.payload.toString('utf8')}\n`);
-    if (result.status !== 'success') failures += 1;
+    if (result.status === 'success') {
+      process.stdout.write(`ok    ${JSON.stringify(event)}\n   -> ${result.payload.toString('utf8')}\n`);
+    } else {
+      failures += 1;
+      const { errorType, errorMessage, stackTrace } = result.error ?? {};
+      const summary = JSON.stringify({ errorType, errorMessage });
+      process.stdout.write(
+        `error ${JSON.stringify(event)}\n   -> ${summary} (+ ${stackTrace?.length ?? 0} stack lines)\n`,
+      );
+    }
   }
 } finally {
   await emulator.close();
@@ -31,5 +38,6 @@ try {
 
 process.stdout.write(`\n${events.length} invocations, ${failures} function errors (expected 2).\n`);
 process.stdout.write('Runtime log (stdout of the bootstrap process):\n');
-for (const line of runtime.stdout.trimEnd().split('\n')) process.stdout.write(`  | ${line}\n`);
+const shorten = (line) => (line.length > 160 ? `${line.slice(0, 157)}...` : line);
+for (const line of runtime.stdout.trimEnd().split('\n')) process.stdout.write(`  | ${shorten(line)}\n`);
 if (failures !== 2) process.exitCode = 1;

@@ -1,0 +1,36 @@
+import type { Initializer, InvocationContext } from '@lambda-runtime/api';
+import { defaultRuntimeDependencies } from './composition-root.js';
+import { LambdaRuntime, type LambdaRuntimeOptions } from './lambda-runtime.js';
+
+/**
+ * A runtime with every default wired (undici transport, default context builder and codec, pino
+ * logger, environment from `process.env`). Chain overrides, then call `run()`.
+ *
+ * @param initialize - runs once before the first invocation and returns the handler.
+ * @param options - process-level behaviour (exit function, console routing, signal handling).
+ *
+ * @example
+ * ```ts
+ * import { defaultRuntime } from '@lambda-runtime/core';
+ *
+ * defaultRuntime(async ({ env, logger }) => {
+ *   const table = await openTable(env);
+ *   return async (event, context) => ({ id: context.awsRequestId, item: await table.get(event.key) });
+ * }).run();
+ * ```
+ */
+export function defaultRuntime<
+  // biome-ignore lint/suspicious/noExplicitAny: like the managed runtime's handlers, events are untyped unless the caller names a type
+  TEvent = any,
+  TResult = unknown,
+  TContext extends InvocationContext = InvocationContext,
+>(
+  initialize: Initializer<TEvent, TResult, TContext>,
+  options: LambdaRuntimeOptions = {},
+): LambdaRuntime<TContext> {
+  return new LambdaRuntime<TContext>(
+    initialize as Initializer<unknown, unknown, TContext>,
+    defaultRuntimeDependencies(),
+    options,
+  );
+}
