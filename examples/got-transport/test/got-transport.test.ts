@@ -28,7 +28,8 @@ describe('examples/got-transport', () => {
         transport: 'got',
       });
     }
-    // got announces itself in its default User-Agent only if we let it; ours must be on every request.
+    expect(new Set(emulator.requests.map((request) => request.connectionId)).size).toBe(1);
+    // got would announce itself in its own User-Agent; ours must be on every request (item 6).
     expect(
       emulator.requests.every((request) => request.headers['user-agent']?.startsWith('lambda-runtime/')),
     ).toBe(true);
