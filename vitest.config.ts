@@ -4,9 +4,6 @@ export default defineConfig({
   test: {
     projects: ['packages/*', 'examples/*'],
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
-    // Child processes and real sockets: keep runs bounded even when something hangs.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
     teardownTimeout: 10_000,
   },
 });

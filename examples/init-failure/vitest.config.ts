@@ -1,8 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { workspaceProject } from '../../vitest.shared.js';
 
-export default defineProject({
-  test: {
-    name: '@lambda-runtime/example-init-failure',
-    include: ['test/**/*.test.ts'],
-  },
-});
+export default workspaceProject('@lambda-runtime/example-init-failure');

@@ -1,0 +1,36 @@
+import { describe, it } from 'vitest';
+import {
+  type ContractTransportFactory,
+  type TransportContractOptions,
+  transportContractChecks,
+} from './transport-contract-checks.js';
+
+/**
+ * Registers a vitest `describe` block that runs every {@link transportContractChecks} check
+ * against a transport: one kept-alive connection, no client timeout on long polls, paths sent
+ * unchanged, byte-exact bodies, lower-cased headers, every status returned, connection failures
+ * as `TransportError`, recovery after resets, and a `close()` that releases the socket. Each check
+ * starts its own `node:http` server on 127.0.0.1 (port 0) and stops it afterwards.
+ *
+ * @param name - Shown in the `describe` title, e.g. `UndiciTransport`.
+ * @param createTransport - Builds a fresh transport for the test server's origin.
+ * @example
+ * ```ts
+ * // test/undici-transport.contract.test.ts
+ * import { describeTransportContract } from '@lambda-runtime/transport-contract';
+ * import { UndiciTransport } from '../src/undici-transport.js';
+ *
+ * describeTransportContract('UndiciTransport', (origin) => new UndiciTransport({ origin }));
+ * ```
+ */
+export function describeTransportContract(
+  name: string,
+  createTransport: ContractTransportFactory,
+  options: TransportContractOptions = {},
+): void {
+  describe(`${name} (transport contract)`, () => {
+    for (const check of Object.values(transportContractChecks)) {
+      it(check.title, { timeout: check.timeoutMs(options) }, () => check.run(createTransport, options));
+    }
+  });
+}

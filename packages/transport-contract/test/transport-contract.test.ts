@@ -1,0 +1,165 @@
+import { Agent } from 'node:http';
+import type { Transport, TransportRequest, TransportResponse } from '@lambda-runtime/api';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describeTransportContract } from '../src/describe-transport-contract.js';
+import { resolveLongPollMs, transportContractChecks } from '../src/transport-contract-checks.js';
+import { NodeHttpTransport } from './node-http-transport.js';
+
+describeTransportContract('NodeHttpTransport', (origin) => new NodeHttpTransport({ origin }));
+
+/** Wraps a working transport and spoils one aspect of it. */
+function spoiled(
+  origin: string,
+  spoil: (request: TransportRequest, inner: Transport) => Promise<TransportResponse>,
+): Transport {
+  const inner = new NodeHttpTransport({ origin });
+  return { request: (request) => spoil(request, inner), close: () => inner.close() };
+}
+
+describe('transportContractChecks', () => {
+  it('fails connection reuse when the transport opens a new connection per request', async () => {
+    const factory = (origin: string) =>
+      new NodeHttpTransport({ origin, agent: new Agent({ keepAlive: false }) });
+
+    await expect(transportContractChecks.connectionReuse.run(factory)).rejects.toThrow(/connections opened/);
+  });
+
+  it('fails the long poll when the transport has a client timeout shorter than the poll', async () => {
+    const factory = (origin: string) => new NodeHttpTransport({ origin, timeoutMs: 500 });
+
+    await expect(transportContractChecks.longPoll.run(factory, { longPollMs: 1_000 })).rejects.toThrow();
+  });
+
+  it('fails the encoded paths check when the transport decodes the path', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, (request, inner) => inner.request({ ...request, path: decodeURI(request.path) }));
+
+    await expect(transportContractChecks.encodedPaths.run(factory)).rejects.toThrow(/path/);
+  });
+
+  it('fails the encoded paths check when the transport normalises the path like WHATWG URL', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, (request, inner) => {
+        const url = new URL(request.path, origin);
+        return inner.request({ ...request, path: `${url.pathname}${url.search}` });
+      });
+
+    await expect(transportContractChecks.encodedPaths.run(factory)).rejects.toThrow(/path/);
+  });
+
+  it('fails the UTF-8 check when the transport sends strings as Latin-1', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, (request, inner) =>
+        inner.request({
+          ...request,
+          body: typeof request.body === 'string' ? Buffer.from(request.body, 'latin1') : request.body,
+        }),
+      );
+
+    await expect(transportContractChecks.utf8Body.run(factory)).rejects.toThrow(/request body/);
+  });
+
+  it('fails the binary check when the transport sends the whole backing buffer of a view', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, (request, inner) =>
+        inner.request({
+          ...request,
+          body: request.body instanceof Uint8Array ? new Uint8Array(request.body.buffer) : request.body,
+        }),
+      );
+
+    await expect(transportContractChecks.binaryBody.run(factory)).rejects.toThrow(/length/);
+  });
+
+  it('fails the response header check when repeated headers are not joined', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, async (request, inner) => {
+        const response = await inner.request(request);
+        const headers = { ...response.headers, 'x-repeated': 'three' };
+        return { ...response, headers };
+      });
+
+    await expect(transportContractChecks.responseHeaders.run(factory)).rejects.toThrow();
+  });
+
+  it('fails the status check when the transport throws on error statuses', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, async (request, inner) => {
+        const response = await inner.request(request);
+        if (response.status >= 400) throw new Error(`HTTP ${response.status}`);
+        return response;
+      });
+
+    await expect(transportContractChecks.statusCodes.run(factory)).rejects.toThrow();
+  });
+
+  it('fails the refused-connection check when library errors are not wrapped', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, (request, inner) =>
+        inner.request(request).catch((error: Error) => {
+          throw error.cause;
+        }),
+      );
+
+    await expect(transportContractChecks.connectionRefused.run(factory)).rejects.toThrow(
+      /expected a TransportError/,
+    );
+  });
+
+  it('fails the close check when close() leaves the connection open', async () => {
+    const factory = (origin: string) => {
+      const inner = new NodeHttpTransport({ origin });
+      return { request: (request: TransportRequest) => inner.request(request), close: async () => {} };
+    };
+
+    await expect(transportContractChecks.closeReleasesConnection.run(factory)).rejects.toThrow(
+      /connection close/,
+    );
+  });
+
+  it('fails the close check when close() waits for an outstanding long poll', async () => {
+    const factory = (origin: string) => {
+      const inner = new NodeHttpTransport({ origin });
+      let outstanding: Promise<unknown> = Promise.resolve();
+      return {
+        request: (request: TransportRequest) => {
+          const response = inner.request(request);
+          outstanding = response.catch(() => {});
+          return response;
+        },
+        close: async () => {
+          await outstanding;
+          await inner.close();
+        },
+      };
+    };
+
+    await expect(transportContractChecks.closeDuringLongPoll.run(factory)).rejects.toThrow(/did not settle/);
+  });
+});
+
+describe('resolveLongPollMs', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('uses 3 s when neither the option nor the environment says otherwise', () => {
+    vi.stubEnv('TRANSPORT_CONTRACT_LONG_POLL_MS', undefined);
+
+    expect(resolveLongPollMs({})).toBe(3_000);
+  });
+
+  it('uses the environment variable when it is larger than the option', () => {
+    vi.stubEnv('TRANSPORT_CONTRACT_LONG_POLL_MS', '600000');
+
+    expect(resolveLongPollMs({ longPollMs: 1_000 })).toBe(600_000);
+  });
+
+  it('keeps the option when the environment variable is smaller or not a number', () => {
+    vi.stubEnv('TRANSPORT_CONTRACT_LONG_POLL_MS', '10');
+    expect(resolveLongPollMs({ longPollMs: 1_000 })).toBe(1_000);
+
+    vi.stubEnv('TRANSPORT_CONTRACT_LONG_POLL_MS', 'soon');
+    expect(resolveLongPollMs({ longPollMs: 1_000 })).toBe(1_000);
+  });
+});

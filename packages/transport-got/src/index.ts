@@ -1,0 +1,1 @@
+export { GotTransport, type GotTransportOptions } from './got-transport.js';

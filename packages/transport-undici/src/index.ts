@@ -1,0 +1,1 @@
+export { UndiciTransport, type UndiciTransportOptions } from './undici-transport.js';
