@@ -32,6 +32,25 @@ export class TransportError extends LambdaRuntimeError {
     super(message, options);
     this.code = options?.code;
   }
+
+  /**
+   * Wraps whatever an HTTP library threw for one exchange, keeping its `code` and the error itself
+   * as `cause`, so nothing above the transport needs to know the library.
+   *
+   * @example
+   * ```ts
+   * try { return await client.request(options); }
+   * catch (error) { throw TransportError.wrap(request, error); }
+   * ```
+   */
+  static wrap(request: { readonly method: string; readonly path: string }, error: unknown): TransportError {
+    const code = (error as { code?: unknown } | null | undefined)?.code;
+    const message = error instanceof Error ? error.message : String(error);
+    return new TransportError(`${request.method} ${request.path} failed: ${message}`, {
+      cause: error,
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+  }
 }
 
 /** The Runtime API answered with a status the protocol does not allow us to continue after. */

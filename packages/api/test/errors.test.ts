@@ -56,3 +56,22 @@ describe('LambdaRuntimeError subclasses', () => {
     for (const type of types) expect(type).toMatch(/^Runtime\.[A-Z][a-zA-Z]+$/);
   });
 });
+
+describe('TransportError.wrap', () => {
+  it('names the exchange and keeps the library code and error when wrapping a library error', () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+
+    const error = TransportError.wrap({ method: 'GET', path: '/2018-06-01/runtime/invocation/next' }, cause);
+
+    expect(error.message).toBe(
+      'GET /2018-06-01/runtime/invocation/next failed: connect ECONNREFUSED 127.0.0.1:9',
+    );
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('leaves the code undefined when the thrown value has none or is not an object', () => {
+    expect(TransportError.wrap({ method: 'POST', path: '/x' }, 'socket gone').code).toBeUndefined();
+    expect(TransportError.wrap({ method: 'POST', path: '/x' }, null).message).toBe('POST /x failed: null');
+  });
+});

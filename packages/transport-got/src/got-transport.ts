@@ -82,7 +82,7 @@ export class GotTransport implements Transport {
         body: response.body,
       };
     } catch (error) {
-      throw toTransportError(request, error);
+      throw TransportError.wrap(request, error);
     }
   }
 
@@ -108,13 +108,4 @@ function joinRawHeaders(raw: readonly string[]): Record<string, string> {
     headers[name] = previous === undefined ? value : `${previous}, ${value}`;
   }
   return headers;
-}
-
-function toTransportError(request: TransportRequest, error: unknown): TransportError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return new TransportError(`${request.method} ${request.path} failed: ${message}`, {
-    cause: error,
-    ...(typeof code === 'string' ? { code } : {}),
-  });
 }

@@ -75,7 +75,7 @@ export class UndiciTransport implements Transport {
       const body = await response.body.bytes();
       return { status: response.statusCode, headers: joinHeaders(response.headers), body };
     } catch (error) {
-      throw toTransportError(request, error);
+      throw TransportError.wrap(request, error);
     }
   }
 
@@ -97,13 +97,4 @@ function joinHeaders(headers: UndiciHeaders): Record<string, string> {
     if (value !== undefined) joined[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return joined;
-}
-
-function toTransportError(request: TransportRequest, error: unknown): TransportError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return new TransportError(`${request.method} ${request.path} failed: ${message}`, {
-    cause: error,
-    ...(typeof code === 'string' ? { code } : {}),
-  });
 }
