@@ -22,6 +22,16 @@ export interface Credentials {
 }
 
 /**
+ * An endpoint the platform hands over with an access token: the SnapStart container-credentials
+ * endpoint, or the metadata API. Implementations must redact `token` like {@link Credentials}.
+ */
+export interface TokenEndpoint {
+  /** As the variable holds it: a URI (`http://host:port/path`) or `host:port`. */
+  readonly address: string;
+  readonly token: string | undefined;
+}
+
+/**
  * The reserved Lambda environment (shared/runtime-api.md section 4), read and validated once at
  * start. Optional variables are `undefined` when absent.
  */
@@ -36,6 +46,8 @@ export interface LambdaEnvironment {
   readonly runtimeDir: string | undefined;
   /** `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
   readonly region: string | undefined;
+  /** `AWS_DEFAULT_REGION`. */
+  readonly defaultRegion: string | undefined;
   /** `AWS_EXECUTION_ENV`. */
   readonly executionEnv: string | undefined;
   /** `AWS_LAMBDA_FUNCTION_NAME`. */
@@ -56,8 +68,14 @@ export interface LambdaEnvironment {
   readonly logLevel: LogLevel;
   /** `AWS_LAMBDA_MAX_CONCURRENCY`: 1 when absent or malformed. */
   readonly maxConcurrency: number;
-  /** `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, when set. */
+  /** `AWS_ACCESS_KEY_ID` (or legacy `AWS_ACCESS_KEY`) / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, when set. */
   readonly credentials: Credentials | undefined;
+  /** `AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN` (SnapStart, instead of `credentials`). */
+  readonly containerCredentials: TokenEndpoint | undefined;
+  /** `AWS_LAMBDA_METADATA_API` + `AWS_LAMBDA_METADATA_TOKEN`. */
+  readonly metadataApi: TokenEndpoint | undefined;
+  /** `AWS_XRAY_DAEMON_ADDRESS` (`ip:port`). */
+  readonly xrayDaemonAddress: string | undefined;
   /** Problems that did not stop the start (a malformed optional variable and the default used instead). */
   readonly warnings: readonly string[];
   /** Any variable by name, from the snapshot taken at start (for the function's own configuration). */

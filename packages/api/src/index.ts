@@ -5,6 +5,7 @@ export type {
   LambdaEnvironment,
   LogFormat,
   LogLevel,
+  TokenEndpoint,
 } from './environment.js';
 export { type ErrorDocument, toErrorDocument } from './error-document.js';
 export {

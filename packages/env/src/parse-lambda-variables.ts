@@ -1,6 +1,7 @@
 import type { Credentials, LambdaEnvironment } from '@lambda-runtime/api';
 import * as v from 'valibot';
 import { RedactedCredentials } from './redacted-credentials.js';
+import { RedactedTokenEndpoint } from './redacted-token-endpoint.js';
 import {
   INITIALIZATION_TYPE_SCHEMA,
   LOG_FORMAT_SCHEMA,
@@ -36,6 +37,7 @@ const VARIABLES_SCHEMA = v.object({
   AWS_EXECUTION_ENV: OPTIONAL_TEXT_SCHEMA,
   AWS_LAMBDA_LOG_GROUP_NAME: OPTIONAL_TEXT_SCHEMA,
   AWS_LAMBDA_LOG_STREAM_NAME: OPTIONAL_TEXT_SCHEMA,
+  AWS_XRAY_DAEMON_ADDRESS: OPTIONAL_TEXT_SCHEMA,
 });
 const VARIABLE_NAMES = Object.keys(VARIABLES_SCHEMA.entries);
 
@@ -91,6 +93,7 @@ export function parseLambdaVariables(snapshot: EnvironmentSnapshot): LambdaVaria
     taskRoot: parsed.LAMBDA_TASK_ROOT,
     runtimeDir: parsed.LAMBDA_RUNTIME_DIR,
     region: parsed.AWS_REGION ?? parsed.AWS_DEFAULT_REGION,
+    defaultRegion: parsed.AWS_DEFAULT_REGION,
     executionEnv: parsed.AWS_EXECUTION_ENV,
     functionName: parsed.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: parsed.AWS_LAMBDA_FUNCTION_VERSION,
@@ -109,6 +112,19 @@ export function parseLambdaVariables(snapshot: EnvironmentSnapshot): LambdaVaria
     // Absent means single concurrency (checklist item 5), so only a malformed value warns.
     maxConcurrency: withDefault(snapshot, 'AWS_LAMBDA_MAX_CONCURRENCY', POSITIVE_INTEGER_SCHEMA, 1, warnings),
     credentials: readCredentials(snapshot, warnings),
+    containerCredentials: readTokenEndpoint(
+      snapshot,
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+      warnings,
+    ),
+    metadataApi: readTokenEndpoint(
+      snapshot,
+      'AWS_LAMBDA_METADATA_API',
+      'AWS_LAMBDA_METADATA_TOKEN',
+      warnings,
+    ),
+    xrayDaemonAddress: parsed.AWS_XRAY_DAEMON_ADDRESS,
     warnings,
   };
   Object.freeze(warnings);
@@ -147,5 +163,19 @@ function readCredentials(snapshot: EnvironmentSnapshot, warnings: string[]): Cre
   } else if (secretAccessKey !== undefined) {
     warnings.push('AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not; no credentials');
   }
+  return undefined;
+}
+
+function readTokenEndpoint(
+  snapshot: EnvironmentSnapshot,
+  addressName: string,
+  tokenName: string,
+  warnings: string[],
+): RedactedTokenEndpoint | undefined {
+  const address = snapshot.get(addressName);
+  const token = snapshot.get(tokenName);
+  if (address !== undefined) return new RedactedTokenEndpoint(address, token);
+  // The token alone is useless; say so by name only, since its value is a secret.
+  if (token !== undefined) warnings.push(`${tokenName} is set but ${addressName} is not; ignored`);
   return undefined;
 }

@@ -4,14 +4,21 @@ import type {
   LambdaEnvironment,
   LogFormat,
   LogLevel,
+  TokenEndpoint,
 } from '@lambda-runtime/api';
 import type { EnvironmentSnapshot, LambdaVariables } from './parse-lambda-variables.js';
 import type { RedactedCredentialsView } from './redacted-credentials.js';
+import { type RedactedTokenEndpointView, redactedEndpointView } from './redacted-token-endpoint.js';
 import { REDACTED } from './secret-variable-names.js';
 
 /** The JSON and inspection view of {@link ProcessLambdaEnvironment}: no snapshot, secrets redacted. */
-export type LambdaEnvironmentView = Omit<LambdaVariables, 'credentials'> & {
+export type LambdaEnvironmentView = Omit<
+  LambdaVariables,
+  'credentials' | 'containerCredentials' | 'metadataApi'
+> & {
   readonly credentials: RedactedCredentialsView | undefined;
+  readonly containerCredentials: RedactedTokenEndpointView | undefined;
+  readonly metadataApi: RedactedTokenEndpointView | undefined;
 };
 
 /**
@@ -25,6 +32,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   readonly taskRoot: string | undefined;
   readonly runtimeDir: string | undefined;
   readonly region: string | undefined;
+  readonly defaultRegion: string | undefined;
   readonly executionEnv: string | undefined;
   readonly functionName: string;
   readonly functionVersion: string;
@@ -36,6 +44,9 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   readonly logLevel: LogLevel;
   readonly maxConcurrency: number;
   readonly credentials: Credentials | undefined;
+  readonly containerCredentials: TokenEndpoint | undefined;
+  readonly metadataApi: TokenEndpoint | undefined;
+  readonly xrayDaemonAddress: string | undefined;
   readonly warnings: readonly string[];
   readonly #snapshot: EnvironmentSnapshot;
 
@@ -45,6 +56,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
     this.taskRoot = variables.taskRoot;
     this.runtimeDir = variables.runtimeDir;
     this.region = variables.region;
+    this.defaultRegion = variables.defaultRegion;
     this.executionEnv = variables.executionEnv;
     this.functionName = variables.functionName;
     this.functionVersion = variables.functionVersion;
@@ -56,6 +68,9 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
     this.logLevel = variables.logLevel;
     this.maxConcurrency = variables.maxConcurrency;
     this.credentials = variables.credentials;
+    this.containerCredentials = variables.containerCredentials;
+    this.metadataApi = variables.metadataApi;
+    this.xrayDaemonAddress = variables.xrayDaemonAddress;
     this.warnings = variables.warnings;
     this.#snapshot = snapshot;
     Object.freeze(this);
@@ -73,6 +88,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
       taskRoot: this.taskRoot,
       runtimeDir: this.runtimeDir,
       region: this.region,
+      defaultRegion: this.defaultRegion,
       executionEnv: this.executionEnv,
       functionName: this.functionName,
       functionVersion: this.functionVersion,
@@ -84,6 +100,9 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
       logLevel: this.logLevel,
       maxConcurrency: this.maxConcurrency,
       credentials: redactedView(this.credentials),
+      containerCredentials: this.containerCredentials && redactedEndpointView(this.containerCredentials),
+      metadataApi: this.metadataApi && redactedEndpointView(this.metadataApi),
+      xrayDaemonAddress: this.xrayDaemonAddress,
       warnings: this.warnings,
     };
   }

@@ -2,7 +2,14 @@ import { inspect } from 'node:util';
 import { EnvironmentError, type LambdaEnvironment } from '@lambda-runtime/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProcessEnvironmentReader } from '../src/process-environment-reader.js';
-import { FULL_ENV, METADATA_TOKEN, REQUIRED_ENV, SECRET_ACCESS_KEY, SESSION_TOKEN } from './fixtures.js';
+import {
+  CONTAINER_TOKEN,
+  FULL_ENV,
+  METADATA_TOKEN,
+  REQUIRED_ENV,
+  SECRET_ACCESS_KEY,
+  SESSION_TOKEN,
+} from './fixtures.js';
 
 function read(env: Record<string, string | undefined>): LambdaEnvironment {
   return new ProcessEnvironmentReader({ env }).read();
@@ -33,7 +40,9 @@ describe('ProcessEnvironmentReader', () => {
         taskRoot: '/var/task',
         runtimeDir: '/var/runtime',
         region: 'eu-west-1',
+        defaultRegion: 'us-east-1',
         executionEnv: 'AWS_Lambda_nodejs20.x',
+        xrayDaemonAddress: '169.254.79.129:2000',
         functionName: 'my-function',
         functionVersion: '$LATEST',
         memorySizeMb: 128,
@@ -48,6 +57,34 @@ describe('ProcessEnvironmentReader', () => {
       expect(environment.credentials?.accessKeyId).toBe('AKIDEXAMPLE');
       expect(environment.credentials?.secretAccessKey).toBe(SECRET_ACCESS_KEY);
       expect(environment.credentials?.sessionToken).toBe(SESSION_TOKEN);
+      expect(environment.containerCredentials?.address).toBe('http://127.0.0.1:9001/2021-04-23/credentials');
+      expect(environment.containerCredentials?.token).toBe(CONTAINER_TOKEN);
+      expect(environment.metadataApi?.address).toBe('169.254.100.1:9001');
+      expect(environment.metadataApi?.token).toBe(METADATA_TOKEN);
+    });
+
+    it('leaves the token endpoints undefined and warns by name only when a token comes without its address', () => {
+      const environment = read({
+        ...REQUIRED_ENV,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER_TOKEN,
+        AWS_LAMBDA_METADATA_TOKEN: METADATA_TOKEN,
+      });
+
+      expect(environment.containerCredentials).toBeUndefined();
+      expect(environment.metadataApi).toBeUndefined();
+      expect(environment.warnings).toEqual([
+        'AWS_CONTAINER_AUTHORIZATION_TOKEN is set but AWS_CONTAINER_CREDENTIALS_FULL_URI is not; ignored',
+        'AWS_LAMBDA_METADATA_TOKEN is set but AWS_LAMBDA_METADATA_API is not; ignored',
+      ]);
+    });
+
+    it('keeps an endpoint without a token when only the address is set', () => {
+      const environment = read({ ...REQUIRED_ENV, AWS_LAMBDA_METADATA_API: '169.254.100.1:9001' });
+
+      expect(environment.metadataApi?.address).toBe('169.254.100.1:9001');
+      expect(environment.metadataApi?.token).toBeUndefined();
+      expect(environment.defaultRegion).toBeUndefined();
+      expect(environment.xrayDaemonAddress).toBeUndefined();
     });
 
     it('uses the defaults and no warning when only the required variables are set', () => {

@@ -2,7 +2,7 @@ import { format, formatWithOptions, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ProcessEnvironmentReader } from '../src/process-environment-reader.js';
 import { RedactedCredentials } from '../src/redacted-credentials.js';
-import { FULL_ENV, SECRET_ACCESS_KEY, SECRET_VALUES, SESSION_TOKEN } from './fixtures.js';
+import { CONTAINER_TOKEN, FULL_ENV, SECRET_ACCESS_KEY, SECRET_VALUES, SESSION_TOKEN } from './fixtures.js';
 
 /** Every way the brief names for a value to end up in a log line or a response. */
 function renderings(value: object): Record<string, string> {
@@ -67,6 +67,30 @@ describe('ProcessLambdaEnvironment', () => {
     expect(format('%o', environment)).toContain("sessionToken: '[redacted]'");
   });
 
+  it('shows [redacted] for the container-credentials and metadata tokens, and their addresses', () => {
+    const environment = readFull();
+
+    const json = JSON.parse(JSON.stringify(environment));
+
+    expect(json.containerCredentials).toEqual({
+      address: 'http://127.0.0.1:9001/2021-04-23/credentials',
+      token: '[redacted]',
+    });
+    expect(json.metadataApi).toEqual({ address: '169.254.100.1:9001', token: '[redacted]' });
+    expect(inspect(environment)).toContain("token: '[redacted]'");
+    expect(environment.containerCredentials?.token).toBe(CONTAINER_TOKEN);
+  });
+
+  it('reveals no token through any rendering of a token endpoint on its own', () => {
+    const environment = readFull();
+
+    expectNoSecret(environment.containerCredentials as object);
+    expectNoSecret(environment.metadataApi as object);
+    expect(String(environment.metadataApi)).toBe(
+      'TokenEndpoint(address=169.254.100.1:9001, token=[redacted])',
+    );
+  });
+
   it('shows its non-secret fields when inspected', () => {
     const environment = readFull();
 
@@ -89,6 +113,7 @@ describe('ProcessLambdaEnvironment', () => {
       'taskRoot',
       'runtimeDir',
       'region',
+      'defaultRegion',
       'executionEnv',
       'functionName',
       'functionVersion',
@@ -100,6 +125,9 @@ describe('ProcessLambdaEnvironment', () => {
       'logLevel',
       'maxConcurrency',
       'credentials',
+      'containerCredentials',
+      'metadataApi',
+      'xrayDaemonAddress',
       'warnings',
     ]);
     expect(keys).not.toContain('AWS_SECRET_ACCESS_KEY');
