@@ -12,6 +12,8 @@ export function workspaceProject(name: string) {
       // Real sockets and child processes: bounded, but slower than vitest's 5 s default.
       testTimeout: 30_000,
       hookTimeout: 30_000,
+      // A test that asserts nothing cannot fail: refuse it.
+      expect: { requireAssertions: true },
     },
   });
 }

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ContractTransportFactory,
   type TransportContractOptions,
@@ -30,7 +30,11 @@ export function describeTransportContract(
 ): void {
   describe(`${name} (transport contract)`, () => {
     for (const check of Object.values(transportContractChecks)) {
-      it(check.title, { timeout: check.timeoutMs(options) }, () => check.run(createTransport, options));
+      // The checks assert with node:assert so they also run outside vitest; here a check that
+      // throws fails the test through a counted vitest assertion.
+      it(check.title, { timeout: check.timeoutMs(options) }, async () => {
+        await expect(check.run(createTransport, options)).resolves.toBeUndefined();
+      });
     }
   });
 }
