@@ -107,7 +107,47 @@ export class ResponseSizeTooLargeError extends LambdaRuntimeError {
   readonly errorType = 'Runtime.ResponseSizeTooLarge';
 }
 
-/** The initializer returned something that is not a handler function. */
+/** The handler named by `_HANDLER` (or returned by the initializer) is missing or not a function. */
 export class HandlerNotFoundError extends LambdaRuntimeError {
   readonly errorType = 'Runtime.HandlerNotFound';
+}
+
+/** `_HANDLER` is not of the form `[dir/]module.export[.nested]`, or climbs out of the task root. */
+export class MalformedHandlerNameError extends LambdaRuntimeError {
+  readonly errorType = 'Runtime.MalformedHandlerName';
+}
+
+/** The handler's module cannot be found or throws while it is imported. */
+export class ImportModuleError extends LambdaRuntimeError {
+  readonly errorType = 'Runtime.ImportModuleError';
+}
+
+/** The handler's module (or one it imports) is not valid JavaScript. */
+export class UserCodeSyntaxError extends LambdaRuntimeError {
+  readonly errorType = 'Runtime.UserCodeSyntaxError';
+}
+
+/** A promise rejected with no handler attached while an invocation ran (or during init). */
+export class UnhandledPromiseRejectionError extends LambdaRuntimeError {
+  readonly errorType = 'Runtime.UnhandledPromiseRejection';
+}
+
+/**
+ * The event loop ran empty while the handler's promise was still pending (or a callback-style
+ * handler never called back): nothing is left that could ever settle it.
+ */
+export class HandlerNeverSettledError extends LambdaRuntimeError {
+  readonly errorType = 'Runtime.HandlerNeverSettled';
+}
+
+/** The event does not match the schema the handler declared; names the failing path. */
+export class InvalidEventError extends LambdaRuntimeError {
+  readonly errorType = 'Runtime.InvalidEvent';
+  /** One entry per problem, e.g. `Records.0.body: Invalid type: Expected string`. */
+  readonly issues: readonly string[];
+
+  constructor(message: string, options?: { cause?: unknown; issues?: readonly string[] }) {
+    super(message, options);
+    this.issues = options?.issues ?? [];
+  }
 }

@@ -3,19 +3,28 @@ import type { InvocationContext } from './invocation.js';
 import type { Logger } from './logger.js';
 
 /**
+ * The completion callback of callback-style handlers, as in the managed Node.js runtime: an error
+ * (anything but `null`/`undefined`) fails the invocation, otherwise `result` is the response.
+ */
+export type Callback<TResult = unknown> = (error?: Error | string | null, result?: TResult) => void;
+
+/**
  * A function handler: receives the decoded event and the context, returns the result or a promise
- * of it. Throwing or rejecting reports an invocation error.
+ * of it. Throwing or rejecting reports an invocation error. Handlers written for the managed
+ * runtime may instead take a third `callback` argument (or call `context.succeed`/`fail`/`done`);
+ * the first completion wins.
  *
  * @example
  * ```ts
  * const handler: Handler<{ key: string }, { id: string }> = async (event, context) => ({ id: context.awsRequestId });
+ * const legacy: Handler<{ key: string }, string> = (event, context, callback) => callback(null, event.key);
  * ```
  */
 export type Handler<
   TEvent = unknown,
   TResult = unknown,
   TContext extends InvocationContext = InvocationContext,
-> = (event: TEvent, context: TContext) => TResult | Promise<TResult>;
+> = (event: TEvent, context: TContext, callback: Callback<TResult>) => void | TResult | Promise<TResult>;
 
 /** What the one-time initializer gets. */
 export interface InitializeOptions {

@@ -10,8 +10,12 @@ export type {
 export { type ErrorDocument, toErrorDocument } from './error-document.js';
 export {
   EnvironmentError,
+  HandlerNeverSettledError,
   HandlerNotFoundError,
+  ImportModuleError,
+  InvalidEventError,
   LambdaRuntimeError,
+  MalformedHandlerNameError,
   MalformedEventError,
   MalformedInvocationError,
   ProtocolError,
@@ -19,8 +23,10 @@ export {
   RuntimeApiError,
   SerializationError,
   TransportError,
+  UnhandledPromiseRejectionError,
+  UserCodeSyntaxError,
 } from './errors.js';
-export type { Handler, InitializeOptions, Initializer, RuntimeLoop } from './handler.js';
+export type { Callback, Handler, InitializeOptions, Initializer, RuntimeLoop } from './handler.js';
 export {
   type ClientContext,
   type Clock,

@@ -74,10 +74,22 @@ export interface InvocationContext {
   readonly clientContext: ClientContext | undefined;
   readonly identity: CognitoIdentity | undefined;
   readonly tenantId: string | undefined;
-  /** Kept for handlers written for the managed runtime; the loop does not wait for the event loop. */
+  /**
+   * For callback-style handlers, as in the managed runtime: when `true` (the default) the response
+   * given to `callback` is sent once the event loop is empty; when `false`, at once.
+   */
   callbackWaitsForEmptyEventLoop: boolean;
   /** Milliseconds left before the deadline; zero or negative once it has passed. */
   getRemainingTimeInMillis(): number;
+  /**
+   * Managed-runtime completion: `done(error)` fails the invocation, `done(null, result)` answers it.
+   * Bound to this invocation by the runtime loop; the first completion wins.
+   */
+  done(error?: Error | string | null, result?: unknown): void;
+  /** Managed-runtime completion: answers the invocation with `result`. */
+  succeed(result?: unknown): void;
+  /** Managed-runtime completion: fails the invocation with `error`. */
+  fail(error: Error | string): void;
 }
 
 /**

@@ -38,6 +38,12 @@ export class DefaultInvocationContext implements InvocationContext {
   callbackWaitsForEmptyEventLoop: boolean;
   /** Milliseconds left before the deadline; zero or negative once it has passed. */
   readonly getRemainingTimeInMillis: () => number;
+  /** Replaced by the runtime loop with one bound to this invocation before the handler runs. */
+  done: (error?: Error | string | null, result?: unknown) => void = completionOutsideInvocation;
+  /** Replaced by the runtime loop with one bound to this invocation before the handler runs. */
+  succeed: (result?: unknown) => void = completionOutsideInvocation;
+  /** Replaced by the runtime loop with one bound to this invocation before the handler runs. */
+  fail: (error: Error | string) => void = completionOutsideInvocation;
 
   // Positional on purpose: this runs once per invocation and an options object would be one more allocation.
   constructor(
@@ -66,4 +72,9 @@ export class DefaultInvocationContext implements InvocationContext {
     this.callbackWaitsForEmptyEventLoop = true;
     this.getRemainingTimeInMillis = () => deadlineMs - clock.now();
   }
+}
+
+// Shared (not a closure per context): a context built outside the loop has nothing to complete.
+function completionOutsideInvocation(): never {
+  throw new Error('context.done/succeed/fail are only available while the runtime loop runs the handler');
 }

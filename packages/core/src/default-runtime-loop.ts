@@ -138,7 +138,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
 
     let result: unknown;
     try {
-      result = await handler(event, context);
+      result = await handler(event, context, () => undefined);
     } catch (error) {
       await this.fail(requestId, error);
       return;
