@@ -80,6 +80,18 @@ export interface LambdaEnvironment {
   readonly warnings: readonly string[];
   /** Any variable by name, from the snapshot taken at start (for the function's own configuration). */
   get(name: string): string | undefined;
+  /**
+   * `text` with every credential or token value of this environment (access key id, secret key,
+   * session token, container and metadata tokens) replaced by `[redacted]`. The logger and the
+   * error documents pass through it, so a secret never leaves the process whatever the user logs
+   * or throws.
+   *
+   * @example
+   * ```ts
+   * environment.redact(`key=${process.env.AWS_SECRET_ACCESS_KEY}`); // 'key=[redacted]'
+   * ```
+   */
+  redact(text: string): string;
 }
 
 /**

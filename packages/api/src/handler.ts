@@ -14,6 +14,9 @@ export type Callback<TResult = unknown> = (error?: Error | string | null, result
  * runtime may instead take a third `callback` argument (or call `context.succeed`/`fail`/`done`);
  * the first completion wins.
  *
+ * Handlers typed with `@types/aws-lambda` (`Handler<SQSEvent, SQSBatchResponse>`, `SQSHandler`, ...)
+ * are assignable to this type, because {@link InvocationContext} is assignable to its `Context`.
+ *
  * @example
  * ```ts
  * const handler: Handler<{ key: string }, { id: string }> = async (event, context) => ({ id: context.awsRequestId });
@@ -24,6 +27,7 @@ export type Handler<
   TEvent = unknown,
   TResult = unknown,
   TContext extends InvocationContext = InvocationContext,
+  // biome-ignore lint/suspicious/noConfusingVoidType: `void`, not `undefined`: callback-style handlers and aws-lambda's `Handler` (`=> void | Promise<T>`) must stay assignable
 > = (event: TEvent, context: TContext, callback: Callback<TResult>) => void | TResult | Promise<TResult>;
 
 /** What the one-time initializer gets. */
@@ -70,4 +74,10 @@ export interface RuntimeLoop<TContext extends InvocationContext = InvocationCont
   run(handler: Handler<unknown, unknown, TContext>): Promise<void>;
   /** Asks the loop to finish the current invocation and not poll again. */
   stop(): void;
+  /**
+   * Answers the invocation in flight (if not answered yet) with `error` on `/error` and stops the
+   * loop; used when an uncaught exception or unhandled rejection escapes the handler. Resolves
+   * whether an answer was posted. Optional: without it such a crash only ends the process.
+   */
+  failInFlight?(error: unknown): Promise<boolean>;
 }

@@ -11,6 +11,17 @@ const MAX_EXCERPT = 100;
 const BYTE_ORDER_MARK = 0xfeff;
 
 type BodyKind = 'json' | 'text' | 'binary';
+const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+/** Options of {@link DefaultPayloadCodec}. */
+export interface DefaultPayloadCodecOptions {
+  /**
+   * How a string result is sent: `'json'` (default) as a JSON string with `application/json`, as
+   * the managed Node.js runtime does, so existing callers keep parsing it; `'as-is'`: its UTF-8
+   * bytes with `text/plain; charset=utf-8`.
+   */
+  readonly strings?: 'json' | 'as-is';
+}
 
 /**
  * The default event decoder and result encoder, matching the managed Node.js runtime.
@@ -20,7 +31,7 @@ type BodyKind = 'json' | 'text' | 'binary';
  *   the same bytes (not a copy).
  * - `encode`: bytes (`Uint8Array`, `Buffer`) as they are with `application/octet-stream`; anything
  *   else as JSON with `application/json` (`undefined`, functions and symbols become `null`, a
- *   string becomes a JSON string).
+ *   string becomes a JSON string, unless `strings: 'as-is'`).
  *
  * @example
  * ```ts
@@ -30,6 +41,12 @@ type BodyKind = 'json' | 'text' | 'binary';
  * ```
  */
 export class DefaultPayloadCodec implements PayloadCodec {
+  readonly #stringsAsIs: boolean;
+
+  constructor(options: DefaultPayloadCodecOptions = {}) {
+    this.#stringsAsIs = options.strings === 'as-is';
+  }
+
   /**
    * @throws {@link MalformedEventError} when a JSON body is not valid JSON.
    */
@@ -60,6 +77,9 @@ export class DefaultPayloadCodec implements PayloadCodec {
   encode(result: unknown): EncodedPayload {
     if (result instanceof Uint8Array) {
       return { body: result, contentType: BINARY_CONTENT_TYPE };
+    }
+    if (this.#stringsAsIs && typeof result === 'string') {
+      return { body: result, contentType: TEXT_CONTENT_TYPE };
     }
     let json: string | undefined;
     try {

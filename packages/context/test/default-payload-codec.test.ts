@@ -172,6 +172,17 @@ describe('DefaultPayloadCodec', () => {
       expect(payload).toEqual({ body: '"he said \\"hi\\""', contentType: 'application/json' });
     });
 
+    it("item 20: sends a string as-is with text/plain when configured with strings: 'as-is'", () => {
+      const codec = new DefaultPayloadCodec({ strings: 'as-is' });
+
+      expect(codec.encode('he said "hi" ☃')).toEqual({
+        body: 'he said "hi" ☃',
+        contentType: 'text/plain; charset=utf-8',
+      });
+      // Only strings change: other results stay JSON.
+      expect(codec.encode({ a: 'b' })).toEqual({ body: '{"a":"b"}', contentType: 'application/json' });
+    });
+
     it('item 20: sends a Buffer as-is with application/octet-stream', () => {
       const result = Buffer.from([0, 1, 255]);
       const codec = new DefaultPayloadCodec();

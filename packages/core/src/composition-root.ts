@@ -62,7 +62,7 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
     LOGGER,
     cached((c) => {
       const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
-      return createLogger({ format: env.logFormat, level: env.logLevel });
+      return createLogger({ format: env.logFormat, level: env.logLevel, redact: (line) => env.redact(line) });
     }),
   );
   container.register<TransportFactory>(TRANSPORT_FACTORY, { useValue: defaultTransportFactory });

@@ -20,13 +20,27 @@ import {
   SerializationError,
   TRANSPORT,
   type Transport,
+  TransportError,
   toErrorDocument,
 } from '@lambda-runtime/api';
 import { inject, injectable } from 'tsyringe';
+import { callHandler } from './handler-call.js';
 import { type PostResult, RuntimeApiClient } from './runtime-api-client.js';
 
 const TRACE_ENV = '_X_AMZN_TRACE_ID';
 const PAYLOAD_TOO_LARGE = 413;
+/**
+ * Waits before each retry of a `/next` that failed to connect or lost its connection (refused,
+ * reset): about 1.5 s in all, then the failure is fatal. A Runtime API that stays unreachable that
+ * long is not coming back, and the platform restarts the environment.
+ */
+export const NEXT_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800];
+
+/** The invocation being answered, so that a crash outside the handler can still answer it. */
+interface InFlight {
+  readonly requestId: string;
+  answered: boolean;
+}
 
 /**
  * The single-concurrency invocation loop: `/next` → context → decode → handler → encode →
@@ -58,6 +72,14 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private running = false;
   private stopRequested = false;
   private wakeOnStop: (() => void) | undefined;
+  private inFlight: InFlight | undefined;
+  // Called by the beforeExit listener: the event loop ran empty (see callHandler).
+  private onEventLoopDrained: (() => void) | undefined;
+  private readonly beforeExit = (): void => {
+    const waiter = this.onEventLoopDrained;
+    this.onEventLoopDrained = undefined;
+    waiter?.();
+  };
 
   constructor(
     @inject(TRANSPORT) transport: Transport,
@@ -66,7 +88,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     @inject(LOGGER) logger: Logger,
     @inject(ENVIRONMENT) environment: LambdaEnvironment,
   ) {
-    this.client = new RuntimeApiClient(transport);
+    this.client = new RuntimeApiClient(transport, { redact: (text) => environment.redact(text) });
     this.contextBuilder = contextBuilder;
     this.codec = codec;
     this.logger = logger;
@@ -79,15 +101,54 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     }
     this.running = true;
     this.stopRequested = false;
+    process.on('beforeExit', this.beforeExit);
     try {
       while (!this.stopRequested) {
-        const invocation = await this.nextUnlessStopped();
+        const invocation = await this.nextWithRetries();
         if (invocation === undefined) break;
         await this.answer(invocation, handler);
       }
     } finally {
+      process.off('beforeExit', this.beforeExit);
       this.running = false;
       this.wakeOnStop = undefined;
+      this.onEventLoopDrained = undefined;
+    }
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.wakeOnStop?.();
+  }
+
+  /**
+   * Answers the invocation in flight, if it has not been answered yet, with `error` on `/error`,
+   * and stops the loop. For failures the handler's promise cannot carry: an uncaught exception or
+   * an unhandled rejection while the invocation runs. Resolves `true` when an answer was posted.
+   */
+  async failInFlight(error: unknown): Promise<boolean> {
+    this.stop();
+    const inFlight = this.inFlight;
+    if (inFlight === undefined || inFlight.answered) return false;
+    await this.fail(inFlight, error);
+    return true;
+  }
+
+  /** `/next`, retried with backoff while the connection is refused or lost; `undefined` once stopped. */
+  private async nextWithRetries(): Promise<Invocation | undefined> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.nextUnlessStopped();
+      } catch (error) {
+        const delay = NEXT_RETRY_DELAYS_MS[attempt];
+        if (!(error instanceof TransportError) || delay === undefined || this.stopRequested) throw error;
+        this.logger.warn(
+          { code: error.code, attempt: attempt + 1, retryInMs: delay },
+          `GET /runtime/invocation/next failed (${error.code ?? error.message}); retrying in ${delay} ms`,
+        );
+        await sleep(delay);
+        if (this.stopRequested) return undefined;
+      }
     }
   }
 
@@ -101,31 +162,44 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     });
   }
 
-  stop(): void {
-    this.stopRequested = true;
-    this.wakeOnStop?.();
-  }
-
   /** Answers one invocation exactly once; rejects only on fatal Runtime API failures. */
   private async answer(invocation: Invocation, handler: Handler): Promise<void> {
-    let context: InvocationContext;
+    const inFlight: InFlight = { requestId: invocation.requestId, answered: false };
+    this.inFlight = inFlight;
     try {
-      context = this.contextBuilder.build(invocation);
-    } catch (error) {
-      await this.fail(invocation.requestId, error);
-      return;
+      let context: InvocationContext;
+      try {
+        context = this.contextBuilder.build(invocation);
+      } catch (error) {
+        await this.fail(inFlight, error);
+        return;
+      }
+      const waitForEmptyEventLoop = await runInInvocation(context, () =>
+        this.invoke(invocation, inFlight, context, handler),
+      );
+      if (waitForEmptyEventLoop) {
+        await new Promise<void>((resolve) => {
+          this.onEventLoopDrained = resolve;
+        });
+      }
+    } finally {
+      this.inFlight = undefined;
     }
-    await runInInvocation(context, () => this.invoke(invocation, context, handler));
   }
 
-  private async invoke(invocation: Invocation, context: InvocationContext, handler: Handler): Promise<void> {
-    const { requestId } = invocation;
+  /** Runs the handler and answers; resolves whether the next `/next` must wait for an empty event loop. */
+  private async invoke(
+    invocation: Invocation,
+    inFlight: InFlight,
+    context: InvocationContext,
+    handler: Handler,
+  ): Promise<boolean> {
     let event: unknown;
     try {
       event = this.codec.decode(invocation.body, invocation.contentType);
     } catch (error) {
-      await this.fail(requestId, error);
-      return;
+      await this.fail(inFlight, error);
+      return false;
     }
 
     if (this.setsTraceEnv) {
@@ -136,39 +210,43 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       }
     }
 
-    let result: unknown;
-    try {
-      result = await handler(event, context, () => undefined);
-    } catch (error) {
-      await this.fail(requestId, error);
-      return;
+    const call = callHandler(handler, event, context, this.logger);
+    this.onEventLoopDrained = call.eventLoopDrained;
+    const outcome = await call.outcome;
+    this.onEventLoopDrained = undefined;
+    if (inFlight.answered) return false;
+    if (outcome.failed) {
+      await this.fail(inFlight, outcome.value);
+      return outcome.waitForEmptyEventLoop;
     }
 
     let payload: EncodedPayload;
     try {
-      payload = this.codec.encode(result);
+      payload = this.codec.encode(outcome.value);
     } catch (error) {
       await this.fail(
-        requestId,
+        inFlight,
         error instanceof LambdaRuntimeError
           ? error
           : new SerializationError('The handler result could not be serialized', { cause: error }),
       );
-      return;
+      return outcome.waitForEmptyEventLoop;
     }
 
     if (byteLength(payload.body) > MAX_RESPONSE_BYTES) {
       const size =
         typeof payload.body === 'string' ? Buffer.byteLength(payload.body) : payload.body.byteLength;
       await this.fail(
-        requestId,
+        inFlight,
         new ResponseSizeTooLargeError(
           `Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
         ),
       );
-      return;
+      return outcome.waitForEmptyEventLoop;
     }
 
+    const { requestId } = inFlight;
+    inFlight.answered = true;
     const posted = await this.client.postResponse(requestId, payload);
     if (posted.status === PAYLOAD_TOO_LARGE) {
       // The platform has already failed this invocation; an /error now would only get a 403.
@@ -179,9 +257,13 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     } else {
       this.reportRejection(posted, requestId, '/response');
     }
+    return outcome.waitForEmptyEventLoop;
   }
 
-  private async fail(requestId: string, error: unknown): Promise<void> {
+  private async fail(inFlight: InFlight, error: unknown): Promise<void> {
+    if (inFlight.answered) return;
+    inFlight.answered = true;
+    const { requestId } = inFlight;
     const document = toErrorDocument(error);
     this.logInvokeError(requestId, document);
     const posted = await this.client.postError(requestId, document);
@@ -217,4 +299,8 @@ const SURELY_SMALL_STRING = Math.floor(MAX_RESPONSE_BYTES / 3);
 function byteLength(body: Uint8Array | string): number {
   if (typeof body !== 'string') return body.byteLength;
   return body.length <= SURELY_SMALL_STRING ? body.length : Buffer.byteLength(body, 'utf8');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -18,6 +18,18 @@ import { LambdaRuntime, type LambdaRuntimeOptions } from './lambda-runtime.js';
  *   return async (event, context) => ({ id: context.awsRequestId, item: await table.get(event.key) });
  * }).run();
  * ```
+ *
+ * Handlers typed with `@types/aws-lambda` fit as they are (the context passed is assignable to its
+ * `Context`); naming the event and result types checks the handler against them:
+ *
+ * @example
+ * ```ts
+ * import type { SQSBatchResponse, SQSEvent, SQSHandler } from 'aws-lambda';
+ *
+ * declare const processBatch: SQSHandler;
+ * defaultRuntime(() => processBatch).run();
+ * defaultRuntime<SQSEvent, SQSBatchResponse>(() => async (event) => ({ batchItemFailures: [] })).run();
+ * ```
  */
 export function defaultRuntime<
   // biome-ignore lint/suspicious/noExplicitAny: like the managed runtime's handlers, events are untyped unless the caller names a type

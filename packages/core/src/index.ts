@@ -10,6 +10,8 @@ export {
   LambdaRuntime,
   type LambdaRuntimeDependencies,
   type LambdaRuntimeOptions,
+  type ShutdownHook,
+  type ShutdownHookOptions,
 } from './lambda-runtime.js';
 export {
   DEFAULT_USER_AGENT,

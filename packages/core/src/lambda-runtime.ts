@@ -17,6 +17,7 @@ import {
   type Transport,
   type TransportFactory,
   toErrorDocument,
+  UnhandledPromiseRejectionError,
 } from '@lambda-runtime/api';
 import {
   type DependencyContainer,
@@ -25,7 +26,8 @@ import {
   instancePerContainerCachingFactory,
   type Provider,
 } from 'tsyringe';
-import { RuntimeApiClient } from './runtime-api-client.js';
+import { type InternalExtension, registerInternalExtension } from './internal-extension.js';
+import { DEFAULT_USER_AGENT, RuntimeApiClient } from './runtime-api-client.js';
 import { RuntimeExitError } from './runtime-exit-error.js';
 
 /** What a context-builder wrapper gets besides the builder it wraps. */
@@ -47,11 +49,36 @@ export interface LambdaRuntimeOptions {
   /** Route `console.*` through the runtime's logger (default `true`). */
   readonly routeConsole?: boolean;
   /**
-   * Listen for `SIGTERM` (stop, flush, exit 0) and, during init only, for uncaught exceptions and
-   * unhandled rejections (reported to `/init/error`). Default `true`.
+   * Listen for `SIGTERM` (stop polling, run shutdown hooks, flush, exit 0) and for uncaught
+   * exceptions and unhandled rejections (during init: `/init/error`; during an invocation: `/error`
+   * for it; then exit 1). Default `true`.
    */
   readonly processHandlers?: boolean;
+  /**
+   * Register an internal extension so that the platform sends `SIGTERM` before stopping the
+   * environment (without any extension it sends `SIGKILL` alone). Default: `true` once a shutdown
+   * hook is registered with {@link LambdaRuntime.onShutdown}.
+   */
+  readonly receiveSigterm?: boolean;
+  /**
+   * How long shutdown hooks (and an invocation still in flight) may take after `SIGTERM` before the
+   * process exits anyway (default 300 ms: the platform's grace is 500 ms with an internal extension).
+   */
+  readonly shutdownTimeoutMs?: number;
 }
+
+/** What a shutdown hook gets. */
+export interface ShutdownHookOptions {
+  /** Aborted when the shutdown time is up; the process exits right after. */
+  readonly signal: AbortSignal;
+}
+
+/** Runs on `SIGTERM`, after polling stopped; bounded by {@link LambdaRuntimeOptions.shutdownTimeoutMs}. */
+export type ShutdownHook = (options: ShutdownHookOptions) => void | Promise<void>;
+
+/** `Lambda-Extension-Name` of the internal extension that enables `SIGTERM`. */
+export const INTERNAL_EXTENSION_NAME = 'lambda-runtime-sigterm';
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 300;
 
 /** The parts a {@link LambdaRuntime} gets from its composition root. */
 export interface LambdaRuntimeDependencies {
@@ -86,6 +113,11 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
   private readonly exitProcess: (code: number) => void;
   private readonly routeConsole: boolean;
   private readonly processHandlers: boolean;
+  private readonly receiveSigterm: boolean | undefined;
+  private readonly shutdownTimeoutMs: number;
+  private readonly shutdownHooks: ShutdownHook[] = [];
+  private shutdownPromise: Promise<never> | undefined;
+  private extension: InternalExtension | undefined;
   private contextBuilderProvider: Provider<ContextBuilder>;
   private wrapperCount = 0;
   private started = false;
@@ -106,6 +138,24 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     this.exitProcess = options.exit ?? ((code) => process.exit(code));
     this.routeConsole = options.routeConsole ?? true;
     this.processHandlers = options.processHandlers ?? true;
+    this.receiveSigterm = options.receiveSigterm;
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  }
+
+  /**
+   * Adds a hook that runs on `SIGTERM` (hooks run concurrently, bounded by `shutdownTimeoutMs`),
+   * and asks for `SIGTERM` by registering an internal extension during init.
+   *
+   * @example
+   * ```ts
+   * defaultRuntime(init)
+   *   .onShutdown(async ({ signal }) => { await metrics.flush({ signal }); })
+   *   .run();
+   * ```
+   */
+  onShutdown(hook: ShutdownHook): this {
+    this.shutdownHooks.push(hook);
+    return this;
   }
 
   /**
@@ -197,14 +247,10 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     }
 
     let loop: RuntimeLoop<TContext> | undefined;
+    let looping: Promise<void> | undefined;
     if (this.processHandlers) {
       const onSigterm = (): void => {
-        logger.info('SIGTERM received, shutting down');
-        if (loop === undefined) {
-          this.finish(SUCCESS).catch(() => undefined);
-        } else {
-          loop.stop();
-        }
+        this.shutdown(logger, loop, looping).catch(() => undefined);
       };
       process.on('SIGTERM', onSigterm);
       this.cleanups.push(() => process.off('SIGTERM', onSigterm));
@@ -215,13 +261,30 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     if (handler === undefined) return this.finish(FAILURE);
     try {
       loop = this.container.resolve<RuntimeLoop<TContext>>(RUNTIME_LOOP);
+      if (this.receiveSigterm ?? this.shutdownHooks.length > 0) {
+        this.extension = await registerInternalExtension(
+          env.runtimeApi,
+          INTERNAL_EXTENSION_NAME,
+          logger,
+          DEFAULT_USER_AGENT,
+        );
+        if (this.extension !== undefined) {
+          const extension = this.extension;
+          this.cleanups.push(() => extension.close());
+        }
+      }
     } catch (error) {
-      await this.reportInitError(error, logger);
+      await this.reportInitError(error, logger, env);
       return this.finish(FAILURE);
+    }
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+    if (this.processHandlers) {
+      this.watchInvocationCrashes(logger, loop);
     }
 
     try {
-      await loop.run(handler);
+      looping = loop.run(handler);
+      await looping;
     } catch (error) {
       if (this.exited) return this.halted();
       const document = toErrorDocument(error);
@@ -231,7 +294,107 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       );
       return this.finish(FAILURE);
     }
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
     return this.finish(SUCCESS);
+  }
+
+  /**
+   * SIGTERM: stop polling, run the shutdown hooks and let an invocation in flight finish, all
+   * within `shutdownTimeoutMs`; then flush and exit 0.
+   */
+  private shutdown(
+    logger: Logger,
+    loop: RuntimeLoop<TContext> | undefined,
+    looping: Promise<void> | undefined,
+  ): Promise<never> {
+    this.shutdownPromise ??= (async () => {
+      logger.info('SIGTERM received, shutting down');
+      loop?.stop();
+      const abort = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<true>((resolve) => {
+        timer = setTimeout(() => resolve(true), this.shutdownTimeoutMs);
+      });
+      const done = Promise.allSettled([
+        ...this.shutdownHooks.map((hook) => this.runHook(hook, abort.signal, logger)),
+        looping?.catch(() => undefined),
+      ]).then(() => false as const);
+      if (await Promise.race([done, timedOut])) {
+        logger.warn(
+          { shutdownTimeoutMs: this.shutdownTimeoutMs },
+          `Shutdown did not finish within ${this.shutdownTimeoutMs} ms; exiting anyway`,
+        );
+      }
+      clearTimeout(timer);
+      abort.abort();
+      return this.finish(SUCCESS);
+    })();
+    return this.shutdownPromise;
+  }
+
+  private async runHook(hook: ShutdownHook, signal: AbortSignal, logger: Logger): Promise<void> {
+    try {
+      await hook({ signal });
+    } catch (error) {
+      const document = toErrorDocument(error);
+      logger.error(
+        {
+          errorType: document.errorType,
+          errorMessage: document.errorMessage,
+          stackTrace: document.stackTrace,
+        },
+        'A shutdown hook failed',
+      );
+    }
+  }
+
+  // After init: an exception from a timer or a rejection nobody handles belongs to the invocation
+  // in flight, which gets it on /error; the process state is unknown afterwards, so it exits.
+  private watchInvocationCrashes(logger: Logger, loop: RuntimeLoop<TContext>): void {
+    let crashed = false;
+    const onCrash = (error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void => {
+      if (crashed || this.exited) return;
+      crashed = true;
+      const reported = origin === 'unhandledRejection' ? unhandledRejection(error) : error;
+      const document = toErrorDocument(reported);
+      const answering = loop.failInFlight?.(reported) ?? Promise.resolve(false);
+      answering
+        .then(
+          (answered) => {
+            logger.fatal(
+              {
+                errorType: document.errorType,
+                errorMessage: document.errorMessage,
+                stackTrace: document.stackTrace,
+              },
+              answered
+                ? `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'} during an invocation, reported to /error; exiting`
+                : `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'} outside an invocation; exiting`,
+            );
+          },
+          (postError: unknown) => {
+            logger.fatal(
+              {
+                errorType: document.errorType,
+                errorMessage: document.errorMessage,
+                postError: toErrorDocument(postError).errorMessage,
+              },
+              'Uncaught failure during an invocation could not be reported; exiting',
+            );
+          },
+        )
+        .finally(() => {
+          this.finish(FAILURE).catch(() => undefined);
+        });
+    };
+    const onException = (error: unknown): void => onCrash(error, 'uncaughtException');
+    const onRejection = (reason: unknown): void => onCrash(reason, 'unhandledRejection');
+    process.on('uncaughtException', onException);
+    process.on('unhandledRejection', onRejection);
+    this.cleanups.push(() => {
+      process.off('uncaughtException', onException);
+      process.off('unhandledRejection', onRejection);
+    });
   }
 
   /** Runs the initializer; on failure reports it to `/init/error` and returns `undefined`. */
@@ -239,7 +402,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     env: LambdaEnvironment,
     logger: Logger,
   ): Promise<Handler<unknown, unknown, TContext> | undefined> {
-    const removeCrashHandlers = this.processHandlers ? this.watchInitCrashes(logger) : () => undefined;
+    const removeCrashHandlers = this.processHandlers ? this.watchInitCrashes(logger, env) : () => undefined;
     try {
       const handler: unknown = await this.initialize({ env, logger });
       if (typeof handler !== 'function') {
@@ -250,7 +413,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       return handler as Handler<unknown, unknown, TContext>;
     } catch (error) {
       if (!this.exited) {
-        await this.reportInitError(error, logger);
+        await this.reportInitError(error, logger, env);
       }
       return undefined;
     } finally {
@@ -260,22 +423,25 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
 
   // An exception thrown from a timer or an unawaited promise during init would otherwise end the
   // process without a report; after init these listeners are gone and /init/error is never used.
-  private watchInitCrashes(logger: Logger): () => void {
+  private watchInitCrashes(logger: Logger, env: LambdaEnvironment): () => void {
+    let crashed = false;
     const onCrash = (error: unknown): void => {
-      if (this.exited) return;
-      this.reportInitError(error, logger)
+      if (this.exited || crashed) return;
+      crashed = true;
+      this.reportInitError(error, logger, env)
         .then(() => this.finish(FAILURE))
         .catch(() => undefined);
     };
+    const onRejection = (reason: unknown): void => onCrash(unhandledRejection(reason));
     process.on('uncaughtException', onCrash);
-    process.on('unhandledRejection', onCrash);
+    process.on('unhandledRejection', onRejection);
     return () => {
       process.off('uncaughtException', onCrash);
-      process.off('unhandledRejection', onCrash);
+      process.off('unhandledRejection', onRejection);
     };
   }
 
-  private async reportInitError(error: unknown, logger: Logger): Promise<void> {
+  private async reportInitError(error: unknown, logger: Logger, env: LambdaEnvironment): Promise<void> {
     const document = toErrorDocument(error);
     logger.error(
       { errorType: document.errorType, errorMessage: document.errorMessage, stackTrace: document.stackTrace },
@@ -283,7 +449,9 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     );
     try {
       const transport = this.container.resolve<Transport>(TRANSPORT);
-      const posted = await new RuntimeApiClient(transport).postInitError(document);
+      const posted = await new RuntimeApiClient(transport, {
+        redact: (text) => env.redact(text),
+      }).postInitError(document);
       if (posted.status >= 400) {
         logger.error(
           { status: posted.status, apiErrorType: posted.apiErrorType },
@@ -335,6 +503,20 @@ function writeStartupFailure(error: unknown): void {
     error instanceof EnvironmentError ? error.problems.join('; ') : toErrorDocument(error).errorMessage;
   // No logger exists yet (its settings come from the environment), so this one line goes straight out.
   process.stderr.write(`FATAL lambda-runtime cannot start: ${reason}\n`);
+}
+
+/** Wraps a rejection reason so the report says what happened, keeping the reason's own stack. */
+function unhandledRejection(reason: unknown): UnhandledPromiseRejectionError {
+  const inner = toErrorDocument(reason);
+  const error = new UnhandledPromiseRejectionError(`${inner.errorType}: ${inner.errorMessage}`, {
+    cause: reason,
+  });
+  if (inner.stackTrace.length > 0) {
+    error.stack = [`Runtime.UnhandledPromiseRejection: ${error.message}`, ...inner.stackTrace.slice(1)].join(
+      '\n',
+    );
+  }
+  return error;
 }
 
 function describeType(value: unknown): string {

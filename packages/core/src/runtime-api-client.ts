@@ -11,6 +11,7 @@ import {
   type TransportResponse,
 } from '@lambda-runtime/api';
 import { VERSION } from './version.js';
+import { xrayErrorCause } from './xray-error-cause.js';
 
 /** What a post to `/response`, `/error` or `/init/error` got back, when the runtime may go on. */
 export interface PostResult {
@@ -24,6 +25,11 @@ export interface PostResult {
 export interface RuntimeApiClientOptions {
   /** The `User-Agent` sent on every request (default `lambda-runtime/<version> node/<version>`). */
   readonly userAgent?: string;
+  /**
+   * Applied to the type, message and stack lines of every error document before it is posted,
+   * e.g. `LambdaEnvironment.redact`, so a secret in an error message never leaves the process.
+   */
+  readonly redact?: (text: string) => string;
 }
 
 /** The default `User-Agent`; its first token is what Lambda records as the runtime release. */
@@ -59,10 +65,12 @@ export class RuntimeApiClient {
   private readonly transport: Transport;
   private readonly nextHeaders: Readonly<Record<string, string>>;
   private readonly userAgent: string;
+  private readonly redact: ((text: string) => string) | undefined;
 
   constructor(transport: Transport, options: RuntimeApiClientOptions = {}) {
     this.transport = transport;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.redact = options.redact;
     this.nextHeaders = { [RuntimeHeader.userAgent]: this.userAgent };
   }
 
@@ -93,27 +101,33 @@ export class RuntimeApiClient {
     );
   }
 
-  /** Posts an error document to `/runtime/invocation/{id}/error`. */
+  /**
+   * Posts an error document to `/runtime/invocation/{id}/error`, with its X-Ray error cause
+   * (`Lambda-Runtime-Function-XRay-Error-Cause`) when that fits a header.
+   */
   postError(requestId: string, document: ErrorDocument): Promise<PostResult> {
-    return this.postErrorDocument(RuntimeApiPath.error(requestId), document);
+    return this.postErrorDocument(RuntimeApiPath.error(requestId), document, true);
   }
 
   /** Posts an error document to `/runtime/init/error` (only before the first `/next`). */
   postInitError(document: ErrorDocument): Promise<PostResult> {
-    return this.postErrorDocument(RuntimeApiPath.initError, document);
+    return this.postErrorDocument(RuntimeApiPath.initError, document, false);
   }
 
-  private postErrorDocument(path: string, document: ErrorDocument): Promise<PostResult> {
-    const canonical = canonicalDocument(document);
-    return this.post(
-      path,
-      {
-        [RuntimeHeader.userAgent]: this.userAgent,
-        [RuntimeHeader.contentType]: JSON_CONTENT_TYPE,
-        [RuntimeHeader.functionErrorType]: headerSafe(canonical.errorType),
-      },
-      JSON.stringify(canonical),
-    );
+  private postErrorDocument(
+    path: string,
+    document: ErrorDocument,
+    withXrayCause: boolean,
+  ): Promise<PostResult> {
+    const canonical = canonicalDocument(document, this.redact);
+    const headers: Record<string, string> = {
+      [RuntimeHeader.userAgent]: this.userAgent,
+      [RuntimeHeader.contentType]: JSON_CONTENT_TYPE,
+      [RuntimeHeader.functionErrorType]: headerSafe(canonical.errorType),
+    };
+    const cause = withXrayCause ? xrayErrorCause(canonical) : undefined;
+    if (cause !== undefined) headers[RuntimeHeader.xrayErrorCause] = cause;
+    return this.post(path, headers, JSON.stringify(canonical));
   }
 
   private async post(
@@ -180,16 +194,24 @@ function headerSafe(value: string): string {
   return cleaned.length === 0 ? 'Runtime.UnknownError' : cleaned;
 }
 
-function canonicalDocument(document: ErrorDocument): ErrorDocument {
+function canonicalDocument(
+  document: ErrorDocument,
+  redact: (text: string) => string = unchanged,
+): ErrorDocument {
   const errorType = typeof document.errorType === 'string' ? document.errorType : 'Runtime.UnknownError';
   const message = typeof document.errorMessage === 'string' ? document.errorMessage : '';
   const stack = Array.isArray(document.stackTrace) ? document.stackTrace : [];
   return {
-    errorType,
-    errorMessage:
+    errorType: redact(errorType),
+    errorMessage: redact(
       message.length > MAX_ERROR_MESSAGE_CHARS ? `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : message,
-    stackTrace: stack.slice(0, MAX_STACK_LINES).map((line) => String(line)),
+    ),
+    stackTrace: stack.slice(0, MAX_STACK_LINES).map((line) => redact(String(line))),
   };
+}
+
+function unchanged(text: string): string {
+  return text;
 }
 
 function readApiErrorType(body: Uint8Array | undefined): string | undefined {

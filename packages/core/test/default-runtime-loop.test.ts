@@ -236,7 +236,7 @@ describe('DefaultRuntimeLoop', () => {
   });
 
   it('item 18: posts exactly one /response with the URL-encoded id and null for undefined', async () => {
-    run(() => undefined);
+    run(async () => undefined);
     const requestId = 'req/1 2?x';
 
     const result = await emulator.invoke({}, { requestId });

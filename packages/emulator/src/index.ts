@@ -1,10 +1,22 @@
 export { EmulatorClosedError } from './emulator-closed-error.js';
 export type { EmulatorOptions } from './emulator-options.js';
+export {
+  type ExtensionEvent,
+  type ExtensionEventType,
+  MAX_EXTENSIONS,
+  type RegisteredExtension,
+} from './extension-registry.js';
 export { FRONT_DOOR_PATH, MAX_INVOKE_REQUEST_BYTES } from './invoke-front-door.js';
 export type { InvokeOptions } from './invoke-options.js';
 export type { InvokeResult, InvokeVia } from './invoke-result.js';
 export { InvokeTimeoutError } from './invoke-timeout-error.js';
 export type { RecordedRequest, RuntimeEndpoint } from './request-log.js';
-export { type FailableEndpoint, type InitErrorReport, RuntimeApiEmulator } from './runtime-api-emulator.js';
+export {
+  type FailableEndpoint,
+  type InitErrorReport,
+  RuntimeApiEmulator,
+  type ShutdownOptions,
+  type ShutdownResult,
+} from './runtime-api-emulator.js';
 export { FAKE_CREDENTIALS } from './runtime-environment.js';
 export { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';

@@ -84,6 +84,17 @@ export class InvocationStateMachine<T extends TrackedInvocation> {
     if (index >= 0) this.#parked.splice(index, 1);
   }
 
+  /**
+   * Takes back an in-flight invocation whose `/next` went away before its answer was written (a
+   * delayed delivery): it goes to the front of the queue. No-op for any other invocation.
+   */
+  requeue(invocation: T): void {
+    if (this.#inFlight !== invocation) return;
+    this.#inFlight = undefined;
+    this.#queue.unshift(invocation);
+    this.#pump();
+  }
+
   /** Classifies the id of a `/response` or `/error`. */
   check(requestId: string): AnswerCheck {
     const finished = this.#finished.get(requestId);

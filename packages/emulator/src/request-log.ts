@@ -1,5 +1,13 @@
-/** Which Runtime API endpoint a recorded request addressed. */
-export type RuntimeEndpoint = 'next' | 'response' | 'error' | 'init-error' | 'ping' | 'unknown';
+/** Which Runtime API (or Extensions API) endpoint a recorded request addressed. */
+export type RuntimeEndpoint =
+  | 'next'
+  | 'response'
+  | 'error'
+  | 'init-error'
+  | 'extension-register'
+  | 'extension-next'
+  | 'ping'
+  | 'unknown';
 
 /**
  * One request the runtime made to the emulator, as recorded in {@link RuntimeApiEmulator.requests}.
@@ -29,7 +37,10 @@ export interface RecordedRequest {
   readonly receivedAt: number;
   /** When the emulator answered, `undefined` while pending (a parked `/next`). */
   readonly answeredAt: number | undefined;
-  /** The status the emulator answered with, `undefined` while pending or when the client went away. */
+  /**
+   * The status the emulator answered with; `undefined` while pending, when the client went away or
+   * when the emulator reset the connection on purpose (`resetNext`, `stopListening`).
+   */
   readonly status: number | undefined;
   /** The decoded id from the path of `/response` and `/error`; for `/next`, the id it delivered. */
   readonly requestId?: string;

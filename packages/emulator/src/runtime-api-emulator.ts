@@ -16,6 +16,7 @@ import {
   type ResolvedEmulatorOptions,
   resolveEmulatorOptions,
 } from './emulator-options.js';
+import { type ExtensionEvent, ExtensionRegistry, type RegisteredExtension } from './extension-registry.js';
 import {
   InvocationStateMachine,
   type NextWaiter,
@@ -41,7 +42,34 @@ import { buildRuntimeEnvironment, makeLogStreamName } from './runtime-environmen
 import { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';
 
 /** Endpoints {@link RuntimeApiEmulator.failNext} can make fail. */
-export type FailableEndpoint = 'next' | 'response' | 'error' | 'init-error';
+export type FailableEndpoint =
+  | 'next'
+  | 'response'
+  | 'error'
+  | 'init-error'
+  | 'extension-register'
+  | 'extension-next';
+
+/** Options of {@link RuntimeApiEmulator.shutdown}. */
+export interface ShutdownOptions {
+  /**
+   * Time between SIGTERM and SIGKILL when an extension is registered; also sets the SHUTDOWN
+   * event's `deadlineMs`. Default 500 (the platform's budget with an internal extension only).
+   */
+  readonly budgetMs?: number;
+  /** `shutdownReason` of the SHUTDOWN event. Default `spindown`. */
+  readonly reason?: string;
+}
+
+/** How {@link RuntimeApiEmulator.shutdown} ended the runtime process. */
+export interface ShutdownResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** When SIGTERM was sent (ms since epoch); `undefined` when the runtime got SIGKILL at once. */
+  readonly sigtermAt: number | undefined;
+  /** When the process exit was seen (ms since epoch); `undefined` if no runtime was ever spawned. */
+  readonly exitedAt: number | undefined;
+}
 
 /** The `/init/error` the runtime posted: its body plus the `Lambda-Runtime-Function-Error-Type` header. */
 export type InitErrorReport = ErrorDocument & { readonly errorTypeHeader: string | undefined };
@@ -54,6 +82,19 @@ const INVOCATION_ANSWER_PATH = new RegExp(
   `^${RUNTIME_API_PREFIX}/runtime/invocation/([^/]+)/(response|error)$`,
 );
 const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
+const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
+const EXTENSIONS_API_PREFIX = '/2020-01-01';
+const EXTENSION_REGISTER_PATH = `${EXTENSIONS_API_PREFIX}/extension/register`;
+const EXTENSION_NEXT_PATH = `${EXTENSIONS_API_PREFIX}/extension/event/next`;
+/** The LMI emulator's cap on extension request bodies (runtime-api.md §12 item 11). */
+const MAX_EXTENSION_BODY_BYTES = 1024 * 1024;
+/** Extensions API headers (runtime-api.md §3.3), lower-case as node:http presents them. */
+const ExtensionHeader = {
+  name: 'lambda-extension-name',
+  identifier: 'lambda-extension-identifier',
+  acceptFeature: 'lambda-extension-accept-feature',
+  eventIdentifier: 'lambda-extension-event-identifier',
+} as const;
 
 interface EmulatedInvocation extends TrackedInvocation {
   readonly body: Buffer;
@@ -94,6 +135,16 @@ export class RuntimeApiEmulator {
   readonly #failures = new Map<FailableEndpoint, InjectedFailure[]>();
   readonly #connectionIds = new WeakMap<Socket, number>();
   readonly #logStreamName: string;
+  readonly #extensions = new ExtensionRegistry();
+  /** Delays (ms) for the next deliveries of an invocation to `/next`, oldest first. */
+  readonly #deliveryDelays: number[] = [];
+  #port = 0;
+  #host = '127.0.0.1';
+  #resetsPending = 0;
+  /** Extensions may register until the runtime's first `GET /next` arrives. */
+  #registrationOpen = true;
+  /** The `_HANDLER` of the latest {@link environment}, for the register response. */
+  #handler: string | undefined;
   #nextConnectionId = 1;
   #openNext = 0;
   #maxConcurrentNext = 0;
@@ -117,13 +168,10 @@ export class RuntimeApiEmulator {
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     server.timeout = 0;
     const emulator = new RuntimeApiEmulator(server, settings);
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(settings.port, settings.host, () => {
-        server.off('error', reject);
-        resolveListen();
-      });
-    });
+    await listen(server, settings.port, settings.host);
+    const address = server.address() as AddressInfo;
+    emulator.#port = address.port;
+    emulator.#host = address.address;
     return emulator;
   }
 
@@ -143,9 +191,9 @@ export class RuntimeApiEmulator {
 
   /** `host:port`, the value for `AWS_LAMBDA_RUNTIME_API`. */
   get runtimeApi(): string {
-    const address = this.#server.address() as AddressInfo;
-    const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-    return `${host}:${address.port}`;
+    // Cached: the address must stay readable while stopListening() has the server closed.
+    const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host;
+    return `${host}:${this.#port}`;
   }
 
   /** `http://host:port`. */
@@ -155,7 +203,7 @@ export class RuntimeApiEmulator {
 
   /** The port the server listens on. */
   get port(): number {
-    return (this.#server.address() as AddressInfo).port;
+    return this.#port;
   }
 
   /** The unqualified ARN delivered as `Lambda-Runtime-Invoked-Function-Arn` by default. */
@@ -189,6 +237,20 @@ export class RuntimeApiEmulator {
     return this.#initError;
   }
 
+  /**
+   * Every extension registered through `POST /2020-01-01/extension/register`, in registration
+   * order (snapshots: read the property again to see later changes).
+   *
+   * @example
+   * ```ts
+   * await emulator.waitForRequest((r) => r.endpoint === 'extension-next');
+   * expect(emulator.extensions).toMatchObject([{ name: 'my-ext', events: [], parkedNext: true }]);
+   * ```
+   */
+  get extensions(): readonly RegisteredExtension[] {
+    return this.#extensions.extensions;
+  }
+
   /** Runtime processes started with {@link spawn}. */
   get runtimes(): readonly SpawnedRuntime[] {
     return [...this.#runtimes];
@@ -205,7 +267,7 @@ export class RuntimeApiEmulator {
    * ```
    */
   environment(extra: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
-    return buildRuntimeEnvironment(
+    const environment = buildRuntimeEnvironment(
       {
         runtimeApi: this.runtimeApi,
         functionName: this.#settings.functionName,
@@ -217,6 +279,8 @@ export class RuntimeApiEmulator {
       },
       extra,
     );
+    this.#handler = environment._HANDLER;
+    return environment;
   }
 
   /**
@@ -309,13 +373,16 @@ export class RuntimeApiEmulator {
   }
 
   /**
-   * Makes the next request to `endpoint` fail with `status` and a JSON `{errorType, errorMessage}`
-   * body (or `body`: a string or bytes are sent as they are, anything else as JSON). Calls queue up.
-   * The request changes no state: an answer that gets the injected status is not recorded.
+   * Makes the next request to `endpoint` fail with `status` (any 4xx or 5xx) and a JSON
+   * `{errorType, errorMessage}` body (or `body`: a string or bytes are sent as they are, anything
+   * else as JSON). Calls queue up. Applies to requests that arrive after the call (a `/next`
+   * already parked is not affected). The request changes no state: an answer that gets the
+   * injected status is not recorded, and a failed `/next` neither ends Init nor takes an invocation.
    *
    * @example
    * ```ts
    * emulator.failNext('response'); // the runtime's next /response gets 500: it must exit
+   * emulator.failNext('next', 503); // the next /next gets 503
    * ```
    */
   failNext(endpoint: FailableEndpoint, status = 500, body?: unknown): void {
@@ -338,6 +405,122 @@ export class RuntimeApiEmulator {
   }
 
   /**
+   * The next `GET /runtime/invocation/next` that arrives gets its connection reset (TCP RST, no
+   * response). Calls add up; a `/next` already parked is not affected. The reset `/next` is recorded
+   * with `status: undefined`, changes no state and takes no invocation.
+   *
+   * @example
+   * ```ts
+   * emulator.resetNext();
+   * emulator.spawn({ command: bootstrap }); // its first /next sees ECONNRESET, the retry works
+   * ```
+   */
+  resetNext(): void {
+    this.#resetsPending += 1;
+  }
+
+  /**
+   * The next time an invocation is delivered to a `/next`, the answer is written only `ms` later,
+   * even though the invocation is ready (a long poll that ends after a long wait). Calls queue up,
+   * one per delivery. The `Lambda-Runtime-Deadline-Ms` header and the extensions' INVOKE events
+   * are produced when the answer is written. If the `/next` goes away meanwhile, the invocation
+   * goes back to the front of the queue.
+   *
+   * @example
+   * ```ts
+   * emulator.delayNext(2_000);
+   * const result = await emulator.invoke({}); // the runtime's /next answers after 2 s
+   * ```
+   */
+  delayNext(ms: number): void {
+    this.#deliveryDelays.push(Math.max(0, ms));
+  }
+
+  /**
+   * Stops accepting connections: later connects get ECONNREFUSED and every open connection
+   * (parked `/next`, keep-alive sockets, extension long polls) is destroyed. Invocations keep
+   * their state: a queued invocation is delivered after {@link resumeListening}. Resolves once the
+   * listener is closed.
+   *
+   * @example
+   * ```ts
+   * await emulator.stopListening();
+   * // ... the runtime sees ECONNRESET, then ECONNREFUSED ...
+   * await emulator.resumeListening();
+   * ```
+   */
+  async stopListening(): Promise<void> {
+    if (!this.#server.listening) return;
+    await new Promise<void>((resolveClose) => {
+      this.#server.close(() => resolveClose());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  /**
+   * Listens again on the same host and port after {@link stopListening}; no-op when listening.
+   * Rejects if the port was taken meanwhile or the emulator is closed.
+   */
+  async resumeListening(): Promise<void> {
+    if (this.#closing !== undefined) {
+      throw new EmulatorClosedError('Cannot resume listening: the emulator is closed');
+    }
+    if (this.#server.listening) return;
+    await listen(this.#server, this.#port, this.#host);
+  }
+
+  /**
+   * Shuts the execution environment down as the platform does (runtime-api.md §6.1 step 11):
+   * sends `SHUTDOWN` (with `deadlineMs` = now + budget) to every extension subscribed to it; then,
+   * if any extension registered, SIGTERM to every running spawned runtime (its process group) and
+   * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. Resolves when
+   * the runtime processes have exited, with the exit of the most recently spawned one. The server
+   * stays up; call {@link close} afterwards.
+   *
+   * @example
+   * ```ts
+   * const runtime = emulator.spawn({ command: bootstrap });
+   * await emulator.invoke({});
+   * const { signal, sigtermAt, exitedAt } = await emulator.shutdown({ budgetMs: 300 });
+   * ```
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
+    const budgetMs = Math.max(0, options.budgetMs ?? DEFAULT_SHUTDOWN_BUDGET_MS);
+    const graceful = this.#extensions.size > 0;
+    const startedAt = Date.now();
+    this.#extensions.broadcast({
+      eventType: 'SHUTDOWN',
+      shutdownReason: options.reason ?? 'spindown',
+      deadlineMs: startedAt + (graceful ? budgetMs : 0),
+    });
+    const spawned = [...this.#runtimes];
+    const running = spawned.filter((runtime) => runtime.exit === undefined);
+    const target = running.at(-1) ?? spawned.at(-1);
+    let sigtermAt: number | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    if (running.length > 0 && graceful) {
+      sigtermAt = Date.now();
+      for (const runtime of running) runtime.signalGroup('SIGTERM');
+      killTimer = setTimeout(() => {
+        for (const runtime of running) runtime.signalGroup('SIGKILL');
+      }, budgetMs);
+    } else {
+      for (const runtime of running) runtime.signalGroup('SIGKILL');
+    }
+    try {
+      await Promise.all(running.map((runtime) => runtime.exited));
+    } finally {
+      clearTimeout(killTimer);
+    }
+    return {
+      code: target?.exit?.code ?? null,
+      signal: target?.exit?.signal ?? null,
+      sigtermAt,
+      exitedAt: target?.exitedAt,
+    };
+  }
+
+  /**
    * Rejects pending invocations and waiters, stops spawned runtimes (SIGTERM, SIGKILL after 2 s)
    * and closes the server with all its connections. Safe to call more than once.
    */
@@ -351,6 +534,7 @@ export class RuntimeApiEmulator {
       new EmulatorClosedError('The emulator was closed before the invocation was answered'),
     );
     this.#log.close(new EmulatorClosedError('The emulator was closed before a matching request arrived'));
+    this.#extensions.close();
     await Promise.all([...this.#runtimes].map((runtime) => runtime.terminate()));
     await new Promise<void>((resolveClose) => {
       this.#server.close(() => resolveClose());
@@ -405,6 +589,12 @@ export class RuntimeApiEmulator {
     const method = record.method;
     const answer = INVOCATION_ANSWER_PATH.exec(path);
     if (path === RuntimeApiPath.next && method === 'GET') return this.#handleNext(record, request, response);
+    if (path === EXTENSION_REGISTER_PATH && method === 'POST') {
+      return this.#handleExtensionRegister(record, request, response);
+    }
+    if (path === EXTENSION_NEXT_PATH && method === 'GET') {
+      return this.#handleExtensionNext(record, request, response);
+    }
     if (path === RuntimeApiPath.initError && method === 'POST') {
       return this.#handleInitError(record, request, response);
     }
@@ -441,6 +631,13 @@ export class RuntimeApiEmulator {
   ): Promise<void> {
     const read = await this.#readBody(record, request, MAX_RESPONSE_BYTES);
     if (read.aborted) return this.#finishRecord(record, undefined);
+    this.#registrationOpen = false;
+    if (this.#resetsPending > 0) {
+      this.#resetsPending -= 1;
+      this.#settings.logger.debug({ path: record.path }, 'resetting the connection of /next on request');
+      request.socket.resetAndDestroy();
+      return this.#finishRecord(record, undefined);
+    }
     if (this.#sendInjected('next', record, response)) return;
     if (this.#machine.initFailed) {
       return this.#sendError(
@@ -454,28 +651,144 @@ export class RuntimeApiEmulator {
     this.#openNext += 1;
     this.#maxConcurrentNext = Math.max(this.#maxConcurrentNext, this.#openNext);
     let open = true;
+    let delayed: { readonly invocation: EmulatedInvocation; readonly timer: NodeJS.Timeout } | undefined;
     const close = (): void => {
       open = false;
       this.#openNext -= 1;
     };
+    const gone = (): boolean =>
+      !open || response.destroyed || response.writableEnded || request.socket.destroyed;
+    const answer = (invocation: EmulatedInvocation): void => {
+      close();
+      record.requestId = invocation.requestId;
+      this.#settings.logger.debug({ requestId: invocation.requestId }, 'delivering invocation');
+      const deadlineMs = invocation.options.deadlineMs ?? Date.now() + this.#settings.timeoutSeconds * 1000;
+      this.#send(record, response, 200, invocation.body, this.#nextHeaders(invocation, deadlineMs));
+      this.#extensions.broadcast(this.#invokeEvent(invocation, deadlineMs));
+    };
     const waiter: NextWaiter<EmulatedInvocation> = {
       deliver: (invocation) => {
-        if (!open || response.destroyed || response.writableEnded || request.socket.destroyed) return false;
-        close();
-        record.requestId = invocation.requestId;
-        this.#settings.logger.debug({ requestId: invocation.requestId }, 'delivering invocation');
-        this.#send(record, response, 200, invocation.body, this.#nextHeaders(invocation));
+        if (gone() || delayed !== undefined) return false;
+        const delayMs = this.#deliveryDelays.shift();
+        if (delayMs === undefined) {
+          answer(invocation);
+          return true;
+        }
+        const timer = setTimeout(() => {
+          delayed = undefined;
+          // The invoke may have timed out meanwhile: then this /next waits for the next one.
+          if (this.#machine.inFlight === invocation) answer(invocation);
+          else this.#machine.next(waiter);
+        }, delayMs);
+        delayed = { invocation, timer };
         return true;
       },
     };
     response.on('close', () => {
       if (!open) return;
       close();
-      this.#machine.unpark(waiter);
+      if (delayed === undefined) {
+        this.#machine.unpark(waiter);
+        return;
+      }
+      clearTimeout(delayed.timer);
+      const invocation = delayed.invocation;
+      delayed = undefined;
+      this.#machine.requeue(invocation);
     });
     this.#machine.next(waiter);
     // Parked: let waiters see the long poll.
     if (open) this.#log.publish(record);
+  }
+
+  async #handleExtensionRegister(
+    record: MutableRecordedRequest,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const read = await this.#readBody(record, request, MAX_EXTENSION_BODY_BYTES);
+    if (read.aborted) return this.#finishRecord(record, undefined);
+    if (this.#sendInjected('extension-register', record, response)) return;
+    const outcome = this.#extensions.register(
+      record.headers[ExtensionHeader.name],
+      read.body,
+      this.#registrationOpen,
+    );
+    if (!outcome.ok) {
+      return this.#sendError(record, response, 403, outcome.errorType, outcome.errorMessage);
+    }
+    const body: Record<string, string> = {
+      functionName: this.#settings.functionName,
+      functionVersion: this.#settings.functionVersion,
+      handler: this.#handler ?? '',
+    };
+    const features = (record.headers[ExtensionHeader.acceptFeature] ?? '').split(',');
+    if (features.some((feature) => feature.trim() === 'accountId')) body.accountId = this.#settings.accountId;
+    this.#send(record, response, 200, Buffer.from(JSON.stringify(body)), {
+      'content-type': 'application/json',
+      [ExtensionHeader.identifier]: outcome.extension.id,
+    });
+  }
+
+  async #handleExtensionNext(
+    record: MutableRecordedRequest,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const read = await this.#readBody(record, request, MAX_EXTENSION_BODY_BYTES);
+    if (read.aborted) return this.#finishRecord(record, undefined);
+    if (this.#sendInjected('extension-next', record, response)) return;
+    const id = record.headers[ExtensionHeader.identifier] ?? '';
+    if (id === '') {
+      return this.#sendError(
+        record,
+        response,
+        403,
+        'Extension.MissingExtensionIdentifier',
+        `Missing ${ExtensionHeader.identifier} header`,
+      );
+    }
+    if (!this.#extensions.has(id)) {
+      return this.#sendError(
+        record,
+        response,
+        403,
+        'Extension.UnknownExtensionIdentifier',
+        `Unknown extension ${id}`,
+      );
+    }
+    let open = true;
+    const waiter = {
+      deliver: (event: ExtensionEvent): boolean => {
+        if (!open || response.destroyed || response.writableEnded || request.socket.destroyed) return false;
+        open = false;
+        this.#send(record, response, 200, Buffer.from(JSON.stringify(event)), {
+          'content-type': 'application/json',
+          [ExtensionHeader.eventIdentifier]: randomUUID(),
+        });
+        return true;
+      },
+    };
+    response.on('close', () => {
+      if (!open) return;
+      open = false;
+      this.#extensions.unpark(id, waiter);
+    });
+    this.#extensions.next(id, waiter);
+    if (open) this.#log.publish(record);
+  }
+
+  #invokeEvent(invocation: EmulatedInvocation, deadlineMs: number): ExtensionEvent {
+    const { traceId, invokedFunctionArn } = invocation.options;
+    return {
+      eventType: 'INVOKE',
+      deadlineMs,
+      requestId: invocation.requestId,
+      invokedFunctionArn: invokedFunctionArn ?? this.functionArn,
+      ...(traceId === undefined || traceId === ''
+        ? {}
+        : { tracing: { type: 'X-Amzn-Trace-Id' as const, value: traceId } }),
+    };
   }
 
   async #handleAnswer(
@@ -609,13 +922,11 @@ export class RuntimeApiEmulator {
     });
   }
 
-  #nextHeaders(invocation: EmulatedInvocation): Record<string, string> {
+  #nextHeaders(invocation: EmulatedInvocation, deadlineMs: number): Record<string, string> {
     const options = invocation.options;
     const headers: Record<string, string> = {
       [RuntimeHeader.requestId]: invocation.requestId,
-      [RuntimeHeader.deadlineMs]: String(
-        options.deadlineMs ?? Date.now() + this.#settings.timeoutSeconds * 1000,
-      ),
+      [RuntimeHeader.deadlineMs]: String(deadlineMs),
       [RuntimeHeader.invokedFunctionArn]: options.invokedFunctionArn ?? this.functionArn,
     };
     if (options.traceId !== undefined) headers[RuntimeHeader.traceId] = options.traceId;
@@ -720,6 +1031,16 @@ export class RuntimeApiEmulator {
   }
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+}
+
 function eventBytes(event: unknown, rawBody: Uint8Array | string | undefined): Buffer {
   if (typeof rawBody === 'string') return Buffer.from(rawBody, 'utf8');
   if (rawBody !== undefined) return Buffer.from(rawBody);
@@ -806,6 +1127,8 @@ function classify(path: string): RuntimeEndpoint {
   if (path === RuntimeApiPath.initError) return 'init-error';
   const answer = INVOCATION_ANSWER_PATH.exec(path);
   if (answer !== null) return answer[2] === 'response' ? 'response' : 'error';
+  if (path === EXTENSION_REGISTER_PATH) return 'extension-register';
+  if (path === EXTENSION_NEXT_PATH) return 'extension-next';
   if (path === '/ping' || path === `${RUNTIME_API_PREFIX}/ping`) return 'ping';
   return 'unknown';
 }

@@ -44,6 +44,7 @@ export class SpawnedRuntime {
   #stdout = '';
   #stderr = '';
   #exit: RuntimeExit | undefined;
+  #exitedAt: number | undefined;
   #spawnError: Error | undefined;
 
   /**
@@ -77,6 +78,7 @@ export class SpawnedRuntime {
       const exitOnce = (exit: RuntimeExit): void => {
         if (this.#exit !== undefined) return;
         this.#exit = exit;
+        this.#exitedAt = Date.now();
         onExit?.(exit, this);
       };
       this.process.on('exit', (code, signal) => {
@@ -122,6 +124,11 @@ export class SpawnedRuntime {
     return this.#exit;
   }
 
+  /** When the process exit was seen (ms since epoch), once it is gone. */
+  get exitedAt(): number | undefined {
+    return this.#exitedAt;
+  }
+
   /** Why the process could not be started (missing or non-executable command), if so. */
   get spawnError(): Error | undefined {
     return this.#spawnError;
@@ -165,6 +172,19 @@ export class SpawnedRuntime {
       this.#signalGroup('SIGKILL');
     }
     return this.exited;
+  }
+
+  /**
+   * Sends a signal to the whole process group (the bootstrap and whatever it started), as the
+   * platform signals every process of the sandbox; no-op once the group is gone.
+   *
+   * @example
+   * ```ts
+   * runtime.signalGroup('SIGTERM');
+   * ```
+   */
+  signalGroup(signal: NodeJS.Signals): void {
+    this.#signalGroup(signal);
   }
 
   #signalGroup(signal: NodeJS.Signals): void {

@@ -54,6 +54,27 @@ describe('InvocationStateMachine', () => {
     expect(machine.inFlight?.requestId).toBe('b');
   });
 
+  it('puts a requeued in-flight invocation first and delivers it to the next /next', () => {
+    const machine = new InvocationStateMachine<TestInvocation>();
+    const delivered: string[] = [];
+    const first = invocation('a');
+    machine.enqueue(first);
+    machine.enqueue(invocation('b'));
+    machine.next(waiter(delivered));
+
+    machine.requeue(invocation('not-in-flight'));
+    const afterForeign = machine.inFlight?.requestId;
+    machine.requeue(first);
+    const queued = machine.queued.map((queuedInvocation) => queuedInvocation.requestId);
+    machine.next(waiter(delivered));
+
+    expect(afterForeign).toBe('a');
+    expect(queued).toEqual(['a', 'b']);
+    expect(delivered).toEqual(['a', 'a']);
+    expect(machine.inFlight).toBe(first);
+    expect(machine.check('a')).toBe('current');
+  });
+
   it('classifies ids as current, unknown, answered and timed-out', () => {
     const machine = new InvocationStateMachine<TestInvocation>();
     const slow = invocation('slow');

@@ -16,7 +16,7 @@ import {
 export type EnvironmentSnapshot = ReadonlyMap<string, string>;
 
 /** Everything of a {@link LambdaEnvironment} except the snapshot lookup. */
-export type LambdaVariables = Omit<LambdaEnvironment, 'get'>;
+export type LambdaVariables = Omit<LambdaEnvironment, 'get' | 'redact'>;
 
 /** The outcome of {@link parseLambdaVariables}. */
 export type LambdaVariablesResult =

@@ -9,7 +9,7 @@ import type {
 import type { EnvironmentSnapshot, LambdaVariables } from './parse-lambda-variables.js';
 import type { RedactedCredentialsView } from './redacted-credentials.js';
 import { type RedactedTokenEndpointView, redactedEndpointView } from './redacted-token-endpoint.js';
-import { REDACTED } from './secret-variable-names.js';
+import { REDACTED, SECRET_VARIABLE_NAMES } from './secret-variable-names.js';
 
 /** The JSON and inspection view of {@link ProcessLambdaEnvironment}: no snapshot, secrets redacted. */
 export type LambdaEnvironmentView = Omit<
@@ -49,6 +49,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   readonly xrayDaemonAddress: string | undefined;
   readonly warnings: readonly string[];
   readonly #snapshot: EnvironmentSnapshot;
+  readonly #secretValues: readonly string[];
 
   constructor(variables: LambdaVariables, snapshot: EnvironmentSnapshot) {
     this.runtimeApi = variables.runtimeApi;
@@ -73,11 +74,20 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
     this.xrayDaemonAddress = variables.xrayDaemonAddress;
     this.warnings = variables.warnings;
     this.#snapshot = snapshot;
+    this.#secretValues = secretValuesOf(snapshot);
     Object.freeze(this);
   }
 
   get(name: string): string | undefined {
     return this.#snapshot.get(name);
+  }
+
+  redact(text: string): string {
+    let redacted = text;
+    for (const secret of this.#secretValues) {
+      if (redacted.includes(secret)) redacted = redacted.replaceAll(secret, REDACTED);
+    }
+    return redacted;
   }
 
   /** The view `JSON.stringify` uses: every field, credentials redacted, no other variable. */
@@ -118,6 +128,19 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   ): string {
     return `LambdaEnvironment ${inspect(this.toJSON(), options)}`;
   }
+}
+
+// Shorter values would be redacted inside unrelated text (a real secret key is 40 characters).
+const MIN_SECRET_LENGTH = 8;
+
+function secretValuesOf(snapshot: EnvironmentSnapshot): readonly string[] {
+  const values = new Set<string>();
+  for (const name of SECRET_VARIABLE_NAMES) {
+    const value = snapshot.get(name);
+    if (value !== undefined && value.length >= MIN_SECRET_LENGTH) values.add(value);
+  }
+  // Longest first, so a secret containing another is replaced whole.
+  return [...values].sort((a, b) => b.length - a.length);
 }
 
 // The contract allows any Credentials object here, so do not trust it to redact itself.

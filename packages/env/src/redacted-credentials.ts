@@ -31,12 +31,14 @@ export class RedactedCredentials implements Credentials {
     Object.freeze(this);
   }
 
+  // A copy made with this prototype (as some log redaction libraries do) has no private fields:
+  // it reads as redacted instead of throwing.
   get secretAccessKey(): string {
-    return this.#secretAccessKey;
+    return #secretAccessKey in this ? this.#secretAccessKey : REDACTED;
   }
 
   get sessionToken(): string | undefined {
-    return this.#sessionToken;
+    return #sessionToken in this ? this.#sessionToken : REDACTED;
   }
 
   /** The view `JSON.stringify` uses: secrets replaced by `[redacted]`. */
@@ -44,12 +46,13 @@ export class RedactedCredentials implements Credentials {
     return {
       accessKeyId: this.accessKeyId,
       secretAccessKey: REDACTED,
-      sessionToken: this.#sessionToken === undefined ? undefined : REDACTED,
+      sessionToken: #sessionToken in this && this.#sessionToken === undefined ? undefined : REDACTED,
     };
   }
 
   toString(): string {
-    const session = this.#sessionToken === undefined ? '' : `, sessionToken=${REDACTED}`;
+    const session =
+      #sessionToken in this && this.#sessionToken === undefined ? '' : `, sessionToken=${REDACTED}`;
     return `Credentials(accessKeyId=${this.accessKeyId}, secretAccessKey=${REDACTED}${session})`;
   }
 

@@ -29,7 +29,8 @@ export class RedactedTokenEndpoint implements TokenEndpoint {
   }
 
   get token(): string | undefined {
-    return this.#token;
+    // A prototype copy has no private field: it reads as redacted instead of throwing.
+    return #token in this ? this.#token : REDACTED;
   }
 
   /** The view `JSON.stringify` uses: the token replaced by `[redacted]`. */
@@ -38,7 +39,7 @@ export class RedactedTokenEndpoint implements TokenEndpoint {
   }
 
   toString(): string {
-    return `TokenEndpoint(address=${this.address}, token=${this.#token === undefined ? 'none' : REDACTED})`;
+    return `TokenEndpoint(address=${this.address}, token=${#token in this && this.#token === undefined ? 'none' : REDACTED})`;
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](

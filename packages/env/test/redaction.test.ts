@@ -191,3 +191,32 @@ describe('RedactedCredentials', () => {
     });
   });
 });
+
+describe('ProcessLambdaEnvironment.redact', () => {
+  it('replaces every secret value wherever it appears in a text', () => {
+    const environment = new ProcessEnvironmentReader({ env: FULL_ENV }).read();
+    const text = `a=${SECRET_ACCESS_KEY} b={"t":"${SESSION_TOKEN}"} c=${CONTAINER_TOKEN}${CONTAINER_TOKEN}`;
+
+    const redacted = environment.redact(text);
+
+    for (const secret of SECRET_VALUES) {
+      expect(redacted).not.toContain(secret);
+    }
+    expect(redacted).toBe('a=[redacted] b={"t":"[redacted]"} c=[redacted][redacted]');
+  });
+
+  it('leaves a text without secrets, and values too short to be secrets, unchanged', () => {
+    const environment = new ProcessEnvironmentReader({
+      env: { ...FULL_ENV, AWS_SESSION_TOKEN: 'abc' },
+    }).read();
+    expect(environment.redact('plain abc text')).toBe('plain abc text');
+  });
+
+  it('reads a prototype copy of the credentials as redacted instead of throwing', () => {
+    const credentials = new RedactedCredentials('AKIDEXAMPLE', SECRET_ACCESS_KEY, SESSION_TOKEN);
+    const copy = Object.create(RedactedCredentials.prototype) as RedactedCredentials;
+    expect(copy.secretAccessKey).toBe('[redacted]');
+    expect(copy.sessionToken).toBe('[redacted]');
+    expect(credentials.secretAccessKey).toBe(SECRET_ACCESS_KEY);
+  });
+});

@@ -2,6 +2,7 @@ import { currentInvocation, type LogFormat, type LogLevel } from '@lambda-runtim
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 import { isJsonFormat, LAMBDA_LEVEL_LABELS, toPinoLevel } from './levels.js';
 import { REDACT_PATHS } from './redact-paths.js';
+import { RedactingDestination } from './redacting-destination.js';
 import { type LogDestination, TextDestination } from './text-destination.js';
 
 /** Options of {@link createLogger}; every field is optional. */
@@ -14,6 +15,11 @@ export interface LoggerOptions {
   destination?: { write(chunk: string): unknown };
   /** Fields written on every line. */
   bindings?: Record<string, unknown>;
+  /**
+   * Applied to every finished line, e.g. `LambdaEnvironment.redact`, which replaces the values of
+   * the environment's secrets wherever they appear (nested objects, messages, `console.*`).
+   */
+  redact?: (line: string) => string;
 }
 
 /**
@@ -35,7 +41,9 @@ export interface LoggerOptions {
  * ```
  */
 export function createLogger(options: LoggerOptions = {}): PinoLogger {
-  const destination: LogDestination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const target: LogDestination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const destination =
+    options.redact === undefined ? target : new RedactingDestination(target, options.redact);
   const stream: DestinationStream = isJsonFormat(options.format)
     ? (destination as DestinationStream)
     : new TextDestination(destination);

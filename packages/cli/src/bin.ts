@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { runHandler } from './run-handler.js';
+
+const USAGE = `Usage: lambda-runtime [handler]
+
+Runs the AWS Lambda runtime loop for the handler named by the argument or, without one, by _HANDLER
+(form [dir/]module.export[.nested], relative to LAMBDA_TASK_ROOT or the current directory).
+Use it as a custom runtime's bootstrap (exec npx lambda-runtime) or as a container ENTRYPOINT.
+`;
+
+const argument = process.argv[2];
+if (argument === '--help' || argument === '-h') {
+  process.stdout.write(USAGE);
+} else {
+  // run() never resolves: the runtime ends the process itself (exit 1 after an init error).
+  void runHandler(argument);
+}

@@ -1,0 +1,1 @@
+export { runHandler } from './run-handler.js';

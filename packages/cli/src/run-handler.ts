@@ -1,0 +1,41 @@
+import { MalformedHandlerNameError } from '@lambda-runtime/api';
+import { defaultRuntime, type LambdaRuntimeOptions } from '@lambda-runtime/core';
+import { loadHandler } from '@lambda-runtime/handler-loader';
+
+/**
+ * Runs the default runtime with the handler a `_HANDLER`-style string names, loaded with the
+ * managed Node.js runtime's rules (see `@lambda-runtime/handler-loader`) from `LAMBDA_TASK_ROOT`
+ * (else the current directory).
+ *
+ * `spec` wins over `_HANDLER`; an empty or missing value falls back to `_HANDLER`. With neither,
+ * or with a handler that cannot be loaded, the error goes to `/runtime/init/error`
+ * (`Runtime.MalformedHandlerName`, `Runtime.ImportModuleError`, `Runtime.UserCodeSyntaxError`,
+ * `Runtime.HandlerNotFound`) and the process exits 1, before any `/next`.
+ *
+ * @param spec - `[dir/]module.export[.nested]`, e.g. `src/app.handler`; default `_HANDLER`.
+ * @param options - process-level behaviour, passed to `defaultRuntime`.
+ * @returns the runtime's `run()` promise, which never resolves.
+ *
+ * @example
+ * ```ts
+ * // bootstrap.mjs, next to app.mjs exporting `handler`
+ * import { runHandler } from '@lambda-runtime/cli';
+ *
+ * runHandler('app.handler');
+ * ```
+ */
+export function runHandler(spec?: string, options: LambdaRuntimeOptions = {}): Promise<never> {
+  return defaultRuntime(async ({ env }) => {
+    const handlerSpec = nonEmpty(spec) ?? nonEmpty(env.handler);
+    if (handlerSpec === undefined) {
+      throw new MalformedHandlerNameError(
+        'No handler given: pass it as the first argument (lambda-runtime index.handler) or set _HANDLER',
+      );
+    }
+    return loadHandler(handlerSpec, { taskRoot: env.taskRoot ?? process.cwd() });
+  }, options).run();
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

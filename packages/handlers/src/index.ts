@@ -1,0 +1,3 @@
+export { type HandlerEntry, type HandlerMap, handlers } from './handlers.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
+export { formatIssue, validated } from './validated.js';

@@ -1,0 +1,2 @@
+export { MalformedResponseError } from './malformed-response-error.js';
+export { SocketTransport, type SocketTransportOptions } from './socket-transport.js';

@@ -1,0 +1,378 @@
+import type { TransportResponse } from '@lambda-runtime/api';
+import { MalformedResponseError } from './malformed-response-error.js';
+
+/** Largest status line + headers (and, separately, chunk extensions + trailers) accepted, in bytes. */
+export const MAX_HEAD_BYTES = 256 * 1024;
+
+const CR = 0x0d;
+const LF = 0x0a;
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+const HTTP_PREFIX = Buffer.from('HTTP/', 'latin1');
+/** 13 hex digits stay below 2^53, so a chunk size is always an exact number. */
+const MAX_CHUNK_SIZE_DIGITS = 13;
+const EMPTY = new Uint8Array(0);
+
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\0\r\n]*)?$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const DIGITS = /^\d{1,15}$/;
+const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
+const KEEP_ALIVE_TOKEN = /(?:^|,)[ \t]*keep-alive[ \t]*(?:,|$)/i;
+const CHUNKED_LAST = /(?:^|,)[ \t]*chunked[ \t]*$/i;
+
+// Parser states.
+const HEAD = 0;
+const FIXED = 1;
+const UNTIL_CLOSE = 2;
+const CHUNK_SIZE = 3;
+const CHUNK_EXTENSION = 4;
+const CHUNK_SIZE_LF = 5;
+const CHUNK_DATA = 6;
+const CHUNK_DATA_CR = 7;
+const CHUNK_DATA_LF = 8;
+const TRAILER_START = 9;
+const TRAILER_LINE = 10;
+const TRAILER_END_LF = 11;
+const DONE = 12;
+
+/**
+ * An incremental HTTP/1.1 response parser for one response at a time, fed with socket chunks of
+ * any size: status line and headers, then a body framed by `Content-Length`, `chunked`
+ * (trailers read and ignored) or the end of the connection. Interim 1xx responses are skipped.
+ * Bodies are kept as views of the socket chunks and copied at most once, at the end.
+ */
+export class ResponseParser {
+  #state = HEAD;
+  /** Bytes of an incomplete head, carried over to the next chunk: `#head[0, #headLength)`. */
+  #head: Buffer | undefined;
+  #headLength = 0;
+  #status = 0;
+  #headers: Record<string, string> = {};
+  #keepAlive = true;
+  #remaining = 0;
+  #chunkSizeDigits = 0;
+  /** Bytes of chunk extensions and trailers seen, bounded by {@link MAX_HEAD_BYTES}. */
+  #metaBytes = 0;
+  #bodyParts: Buffer[] = [];
+  #bodyLength = 0;
+  #trailing = 0;
+
+  /** Whether the connection may carry another request after the finished response. */
+  get keepAlive(): boolean {
+    return this.#keepAlive;
+  }
+
+  /** Bytes that followed the finished response in the last chunk (a well-behaved server sends none). */
+  get trailing(): number {
+    return this.#trailing;
+  }
+
+  /** Makes the parser ready for the next response. */
+  reset(): void {
+    this.#state = HEAD;
+    this.#headLength = 0;
+    this.#status = 0;
+    this.#keepAlive = true;
+    this.#remaining = 0;
+    this.#chunkSizeDigits = 0;
+    this.#metaBytes = 0;
+    this.#bodyParts = [];
+    this.#bodyLength = 0;
+    this.#trailing = 0;
+  }
+
+  /**
+   * Consumes one chunk. Returns the response once it is complete (then {@link trailing} tells how
+   * many bytes of the chunk were left over), `undefined` while more bytes are needed.
+   *
+   * @throws {@link MalformedResponseError} when the bytes are not a valid response.
+   */
+  execute(chunk: Buffer): TransportResponse | undefined {
+    const length = chunk.length;
+    let i = 0;
+    while (i < length) {
+      switch (this.#state) {
+        case HEAD: {
+          i = this.#executeHead(chunk, i);
+          // Re-read: #executeHead moved the state on.
+          if ((this.#state as number) === DONE) return this.#finishAt(length - i);
+          break;
+        }
+        case FIXED: {
+          const take = Math.min(this.#remaining, length - i);
+          this.#addBody(chunk, i, i + take);
+          i += take;
+          this.#remaining -= take;
+          if (this.#remaining === 0) return this.#finishAt(length - i);
+          break;
+        }
+        case UNTIL_CLOSE: {
+          this.#addBody(chunk, i, length);
+          i = length;
+          break;
+        }
+        case CHUNK_SIZE: {
+          const byte = chunk[i] as number;
+          const digit = hexValue(byte);
+          if (digit >= 0) {
+            if (this.#chunkSizeDigits === MAX_CHUNK_SIZE_DIGITS)
+              throw new MalformedResponseError('chunk size too large');
+            this.#remaining = this.#remaining * 16 + digit;
+            this.#chunkSizeDigits += 1;
+          } else if (this.#chunkSizeDigits === 0) {
+            throw new MalformedResponseError(`invalid chunk size byte 0x${byte.toString(16)}`);
+          } else if (byte === CR) {
+            this.#state = CHUNK_SIZE_LF;
+          } else if (byte === 0x3b || byte === 0x20 || byte === 0x09) {
+            this.#state = CHUNK_EXTENSION;
+          } else {
+            throw new MalformedResponseError(`invalid chunk size byte 0x${byte.toString(16)}`);
+          }
+          i += 1;
+          break;
+        }
+        case CHUNK_EXTENSION: {
+          const byte = chunk[i] as number;
+          if (byte === CR) this.#state = CHUNK_SIZE_LF;
+          else if (byte === LF) throw new MalformedResponseError('bare LF in a chunk extension');
+          else this.#countMeta();
+          i += 1;
+          break;
+        }
+        case CHUNK_SIZE_LF: {
+          if (chunk[i] !== LF) throw new MalformedResponseError('chunk size line not ended by CRLF');
+          i += 1;
+          this.#chunkSizeDigits = 0;
+          this.#state = this.#remaining === 0 ? TRAILER_START : CHUNK_DATA;
+          break;
+        }
+        case CHUNK_DATA: {
+          const take = Math.min(this.#remaining, length - i);
+          this.#addBody(chunk, i, i + take);
+          i += take;
+          this.#remaining -= take;
+          if (this.#remaining === 0) this.#state = CHUNK_DATA_CR;
+          break;
+        }
+        case CHUNK_DATA_CR: {
+          if (chunk[i] !== CR) throw new MalformedResponseError('chunk data not followed by CRLF');
+          i += 1;
+          this.#state = CHUNK_DATA_LF;
+          break;
+        }
+        case CHUNK_DATA_LF: {
+          if (chunk[i] !== LF) throw new MalformedResponseError('chunk data not followed by CRLF');
+          i += 1;
+          this.#state = CHUNK_SIZE;
+          break;
+        }
+        case TRAILER_START: {
+          const byte = chunk[i] as number;
+          if (byte === CR) this.#state = TRAILER_END_LF;
+          else if (byte === LF) throw new MalformedResponseError('bare LF in the trailer section');
+          else {
+            this.#countMeta();
+            this.#state = TRAILER_LINE;
+          }
+          i += 1;
+          break;
+        }
+        case TRAILER_LINE: {
+          // Trailers are ignored: skip to the end of the line.
+          const lineEnd = chunk.indexOf(LF, i);
+          const end = lineEnd === -1 ? length : lineEnd + 1;
+          this.#metaBytes += end - i;
+          if (this.#metaBytes > MAX_HEAD_BYTES) throw new MalformedResponseError('trailers too large');
+          if (lineEnd !== -1) this.#state = TRAILER_START;
+          i = end;
+          break;
+        }
+        case TRAILER_END_LF: {
+          if (chunk[i] !== LF) throw new MalformedResponseError('trailer section not ended by CRLF');
+          return this.#finishAt(length - i - 1);
+        }
+        default:
+          // DONE: the caller must reset() before feeding the next response.
+          throw new MalformedResponseError('bytes after a complete response');
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Signals the end of the connection. Returns the response when its body was delimited by the
+   * close, `undefined` when the response was cut short.
+   */
+  finish(): TransportResponse | undefined {
+    return this.#state === UNTIL_CLOSE ? this.#finishAt(0) : undefined;
+  }
+
+  #countMeta(): void {
+    this.#metaBytes += 1;
+    if (this.#metaBytes > MAX_HEAD_BYTES)
+      throw new MalformedResponseError('chunk extensions or trailers too large');
+  }
+
+  #addBody(chunk: Buffer, start: number, end: number): void {
+    if (end === start) return;
+    this.#bodyParts.push(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+    this.#bodyLength += end - start;
+  }
+
+  #finishAt(trailing: number): TransportResponse {
+    this.#state = DONE;
+    this.#trailing = trailing;
+    const parts = this.#bodyParts;
+    let body: Uint8Array;
+    if (parts.length === 0) body = EMPTY;
+    else {
+      const joined = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, this.#bodyLength);
+      // A plain Uint8Array view, as the contract promises, not the Buffer subclass.
+      body = new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+    }
+    this.#bodyParts = [];
+    return { status: this.#status, headers: this.#headers, body };
+  }
+
+  /** Reads head bytes from `offset`; returns the offset after them (the chunk's end when the head is incomplete). */
+  #executeHead(chunk: Buffer, offset: number): number {
+    const previous = this.#headLength;
+    checkPrefix(chunk, offset, previous);
+    if (previous === 0) {
+      // The usual case: the whole head is in this chunk, nothing is copied.
+      const end = chunk.indexOf(HEAD_END, offset);
+      if (end !== -1) {
+        if (end - offset > MAX_HEAD_BYTES) throw new MalformedResponseError('response head too large');
+        this.#parseHead(chunk.toString('latin1', offset, end));
+        return end + 4;
+      }
+    }
+    const bytes = this.#appendHead(chunk, offset);
+    // The terminator may straddle the previous bytes and this chunk.
+    const end = bytes.indexOf(HEAD_END, Math.max(0, previous - 3));
+    if (end === -1) {
+      if (bytes.length > MAX_HEAD_BYTES) throw new MalformedResponseError('response head too large');
+      return chunk.length;
+    }
+    if (end > MAX_HEAD_BYTES) throw new MalformedResponseError('response head too large');
+    this.#headLength = 0;
+    this.#parseHead(bytes.toString('latin1', 0, end));
+    return offset + end + 4 - previous;
+  }
+
+  /** Appends to the head carried over between chunks (capacity doubles, so dribbled heads stay linear). */
+  #appendHead(chunk: Buffer, offset: number): Buffer {
+    const length = this.#headLength + chunk.length - offset;
+    let head = this.#head;
+    if (head === undefined || head.length < length) {
+      const grown = Buffer.allocUnsafe(Math.max(1024, length, 2 * (head?.length ?? 0)));
+      head?.copy(grown, 0, 0, this.#headLength);
+      head = grown;
+      this.#head = grown;
+    }
+    chunk.copy(head, this.#headLength, offset);
+    this.#headLength = length;
+    return head.subarray(0, length);
+  }
+
+  #parseHead(head: string): void {
+    const lines = head.split('\r\n');
+    const statusLine = lines[0] as string;
+    const match = STATUS_LINE.exec(statusLine);
+    if (match === null) throw new MalformedResponseError(`invalid status line ${JSON.stringify(statusLine)}`);
+    const status = Number(match[2]);
+    const headers: Record<string, string> = Object.create(null);
+    for (let n = 1; n < lines.length; n += 1) {
+      const line = lines[n] as string;
+      const colon = line.indexOf(':');
+      const name = colon > 0 ? line.slice(0, colon) : '';
+      if (!TOKEN.test(name)) throw new MalformedResponseError(`invalid header line ${JSON.stringify(line)}`);
+      const value = trimOws(line, colon + 1);
+      if (!FIELD_VALUE.test(value)) {
+        throw new MalformedResponseError(`invalid characters in the value of header ${JSON.stringify(name)}`);
+      }
+      const key = name.toLowerCase();
+      const previous = headers[key];
+      headers[key] = previous === undefined ? value : `${previous}, ${value}`;
+    }
+
+    if (status < 200) {
+      // 101 would switch protocols, which this client never asks for.
+      if (status === 101) throw new MalformedResponseError('unexpected 101 Switching Protocols');
+      return; // An interim response: the real one follows, still in state HEAD.
+    }
+
+    this.#status = status;
+    this.#headers = headers;
+    const connection = headers.connection;
+    this.#keepAlive =
+      match[1] === '1'
+        ? connection === undefined || !CLOSE_TOKEN.test(connection)
+        : connection !== undefined && KEEP_ALIVE_TOKEN.test(connection);
+
+    if (status === 204 || status === 304) {
+      this.#state = DONE;
+      return;
+    }
+    const transferEncoding = headers['transfer-encoding'];
+    const contentLength = headers['content-length'];
+    if (transferEncoding !== undefined) {
+      // Both framings at once is how smuggling starts: honour chunked, never reuse the connection.
+      if (contentLength !== undefined) this.#keepAlive = false;
+      if (CHUNKED_LAST.test(transferEncoding)) {
+        this.#remaining = 0;
+        this.#state = CHUNK_SIZE;
+      } else {
+        this.#keepAlive = false;
+        this.#state = UNTIL_CLOSE;
+      }
+      return;
+    }
+    if (contentLength !== undefined) {
+      this.#remaining = parseContentLength(contentLength);
+      this.#state = this.#remaining === 0 ? DONE : FIXED;
+      return;
+    }
+    this.#keepAlive = false;
+    this.#state = UNTIL_CLOSE;
+  }
+}
+
+/** Fails fast on bytes that cannot start a response, instead of waiting for a head terminator. */
+function checkPrefix(chunk: Buffer, offset: number, already: number): void {
+  for (let k = 0; already + k < HTTP_PREFIX.length && offset + k < chunk.length; k += 1) {
+    if (chunk[offset + k] !== HTTP_PREFIX[already + k]) {
+      const shown = JSON.stringify(chunk.toString('latin1', offset, Math.min(chunk.length, offset + 32)));
+      throw new MalformedResponseError(`expected a status line, got ${shown}`);
+    }
+  }
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/** Strips optional whitespace (space, tab) around a field value; nothing else counts as whitespace. */
+function trimOws(line: string, from: number): string {
+  let start = from;
+  let end = line.length;
+  while (start < end && isOws(line.charCodeAt(start))) start += 1;
+  while (end > start && isOws(line.charCodeAt(end - 1))) end -= 1;
+  return line.slice(start, end);
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/** Accepts repeated identical values (`5, 5`), as RFC 9112 allows; anything else is malformed. */
+function parseContentLength(value: string): number {
+  if (DIGITS.test(value)) return Number(value);
+  const values = value.split(',').map((part) => part.trim());
+  const first = values[0] as string;
+  if (DIGITS.test(first) && values.every((part) => part === first)) return Number(first);
+  throw new MalformedResponseError(`invalid Content-Length ${JSON.stringify(value)}`);
+}

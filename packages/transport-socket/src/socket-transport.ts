@@ -1,0 +1,372 @@
+import { connect, type Socket } from 'node:net';
+import {
+  type Transport,
+  TransportError,
+  type TransportRequest,
+  type TransportResponse,
+} from '@lambda-runtime/api';
+import { ResponseParser } from './response-parser.js';
+
+/** Options of {@link SocketTransport}. */
+export interface SocketTransportOptions {
+  /** Where the Runtime API listens: `http://host:port`, e.g. `http://127.0.0.1:9001`. */
+  readonly origin: string;
+}
+
+/** A request serialised once, so a retry writes the very same bytes. */
+interface Exchange {
+  readonly request: TransportRequest;
+  /** Status line and headers, ending with the blank line; ISO-8859-1 bytes. */
+  readonly head: string;
+  /** Whether `head` is pure ASCII (then it may be sent in one UTF-8 string with a string body). */
+  readonly asciiHead: boolean;
+  readonly body: string | Buffer | undefined;
+  /** The caller asked for `Connection: close`. */
+  readonly closeAfter: boolean;
+  readonly resolve: (response: TransportResponse) => void;
+  readonly reject: (error: TransportError) => void;
+  /** The request went out on a connection that had already carried a response. */
+  reused: boolean;
+  /** At least one response byte arrived for this attempt. */
+  answered: boolean;
+  retried: boolean;
+}
+
+/** A body up to this size is copied behind the head into one buffer; larger ones go out in a writev. */
+const COPY_BODY_LIMIT = 16 * 1024;
+/** Taken off a `Keep-Alive: timeout=` the server announces, so we never race its idle close. */
+const KEEP_ALIVE_MARGIN_MS = 1_000;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const ASCII_VALUE = /^[\t\x20-\x7e]*$/;
+const LATIN1_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** What Node's http client accepts in a request target: no controls, spaces or non-Latin-1. */
+const REQUEST_TARGET = /^[\x21-\xff]+$/;
+const ASCII_REQUEST_TARGET = /^[\x21-\x7e]+$/;
+const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
+const KEEP_ALIVE_TIMEOUT = /(?:^|[,; \t])timeout[ \t]*=[ \t]*(\d+)/i;
+
+/**
+ * A {@link Transport} written directly on `node:net`: a minimal HTTP/1.1 client for one origin
+ * that costs next to nothing to import (only `node:net`) and little CPU per request.
+ *
+ * - One kept-alive connection, opened on the first request; requests run strictly one after
+ *   another (concurrent calls queue in call order).
+ * - No timeouts at all: a `/next` long poll may wait for hours.
+ * - The socket is `unref()`ed while idle, so an idle transport never keeps the process alive,
+ *   and `ref()`ed while a request is in flight.
+ * - An idle connection the server closed is replaced transparently. A GET written onto a reused
+ *   connection that dies before any response byte is retried once on a new connection; a POST is
+ *   never retried (it may have been processed).
+ * - Every status is returned. Connection failures reject with `TransportError` (`code` such as
+ *   `ECONNREFUSED`, `ECONNRESET`, `EPIPE`); malformed responses with code `ERR_MALFORMED_RESPONSE`
+ *   (cause {@link MalformedResponseError}) and the connection is discarded.
+ *
+ * @example
+ * ```ts
+ * const transport = new SocketTransport({ origin: `http://${process.env.AWS_LAMBDA_RUNTIME_API}` });
+ * const next = await transport.request({ method: 'GET', path: '/2018-06-01/runtime/invocation/next' });
+ * await transport.close();
+ * ```
+ */
+export class SocketTransport implements Transport {
+  readonly #host: string;
+  readonly #port: number;
+  readonly #hostLine: string;
+  readonly #parser = new ResponseParser();
+  readonly #queue: Exchange[] = [];
+  #socket: Socket | undefined;
+  /** The exchange whose request is on the wire. */
+  #current: Exchange | undefined;
+  /** Whether {@link #socket} has carried a complete response (and so may be stale). */
+  #socketReused = false;
+  /** `Date.now()` after which the idle connection is not reused (from a `Keep-Alive` hint). */
+  #reuseUntil = Number.POSITIVE_INFINITY;
+  #closed = false;
+
+  /** @throws {TypeError} when `origin` is not an `http:` origin. */
+  constructor(options: SocketTransportOptions) {
+    // Parsed once here, never per request.
+    const url = new URL(options.origin);
+    if (url.protocol !== 'http:')
+      throw new TypeError(`SocketTransport speaks plain http only, got ${options.origin}`);
+    // IPv6 literals come bracketed in URL.hostname; the socket wants the bare address.
+    this.#host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    this.#port = url.port === '' ? 80 : Number(url.port);
+    this.#hostLine = `Host: ${url.host}\r\n`;
+  }
+
+  /**
+   * Sends one request and reads the whole answer. Every status is returned.
+   *
+   * @throws {@link TransportError} when no complete HTTP answer could be had, the answer is
+   * malformed, the request cannot be serialised, or the transport is closed.
+   */
+  request(request: TransportRequest): Promise<TransportResponse> {
+    if (this.#closed) return Promise.reject(TransportError.wrap(request, closedError()));
+    return new Promise((resolve, reject) => {
+      let exchange: Exchange;
+      try {
+        exchange = this.#serialise(request, resolve, reject);
+      } catch (error) {
+        reject(TransportError.wrap(request, error));
+        return;
+      }
+      if (this.#current === undefined) this.#start(exchange);
+      else this.#queue.push(exchange);
+    });
+  }
+
+  /**
+   * Destroys the connection. The request in flight (typically a parked `/next`) and every queued
+   * one reject with a {@link TransportError} (`ERR_TRANSPORT_CLOSED`); so do later requests.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const socket = this.#socket;
+    if (socket !== undefined) this.#discard(socket);
+    const pending = this.#current === undefined ? [] : [this.#current];
+    pending.push(...this.#queue.splice(0));
+    this.#current = undefined;
+    for (const exchange of pending) exchange.reject(TransportError.wrap(exchange.request, closedError()));
+  }
+
+  #serialise(
+    request: TransportRequest,
+    resolve: (response: TransportResponse) => void,
+    reject: (error: TransportError) => void,
+  ): Exchange {
+    const { path, headers, body } = request;
+    // Typed GET | POST, but JavaScript callers may pass anything.
+    const method: string = request.method;
+    // HEAD and CONNECT answers are framed differently; the Runtime APIs use neither.
+    if (!TOKEN.test(method) || method === 'HEAD' || method === 'CONNECT')
+      throw codedError(`invalid method ${JSON.stringify(method)}`, 'ERR_INVALID_REQUEST');
+    let asciiHead = true;
+    if (!ASCII_REQUEST_TARGET.test(path)) {
+      if (!REQUEST_TARGET.test(path)) {
+        throw codedError(`invalid characters in path ${JSON.stringify(path)}`, 'ERR_INVALID_REQUEST');
+      }
+      asciiHead = false;
+    }
+    let lines = '';
+    let hostGiven = false;
+    let closeAfter = false;
+    if (headers !== undefined) {
+      for (const name of Object.keys(headers)) {
+        const value = headers[name];
+        if (typeof value !== 'string') continue;
+        if (!TOKEN.test(name))
+          throw codedError(`invalid header name ${JSON.stringify(name)}`, 'ERR_INVALID_REQUEST');
+        if (!ASCII_VALUE.test(value)) {
+          // CR/LF would let a value inject headers; refuse instead of sending.
+          if (!LATIN1_VALUE.test(value)) {
+            throw codedError(`invalid characters in the value of header ${name}`, 'ERR_INVALID_REQUEST');
+          }
+          asciiHead = false;
+        }
+        // Only names of these lengths need a closer look, which keeps the common case cheap.
+        switch (name.length) {
+          case 4:
+            if (name.toLowerCase() === 'host') hostGiven = true;
+            break;
+          case 10:
+            if (name.toLowerCase() === 'connection' && CLOSE_TOKEN.test(value)) closeAfter = true;
+            break;
+          case 14:
+            // The body's real length is sent below; a second, possibly different one would break framing.
+            if (name.toLowerCase() === 'content-length') continue;
+            break;
+          case 17:
+            if (name.toLowerCase() === 'transfer-encoding') continue;
+            break;
+        }
+        lines += `${name}: ${value}\r\n`;
+      }
+    }
+    let payload: string | Buffer | undefined;
+    if (body === undefined) {
+      // POST carries content by definition, so it says how much: none.
+      if (method !== 'GET') lines += 'Content-Length: 0\r\n';
+    } else if (typeof body === 'string') {
+      payload = body;
+      lines += `Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n`;
+    } else {
+      payload = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      lines += `Content-Length: ${payload.length}\r\n`;
+    }
+    const head = `${method} ${path} HTTP/1.1\r\n${hostGiven ? '' : this.#hostLine}${lines}\r\n`;
+    return {
+      request,
+      head,
+      asciiHead,
+      body: payload,
+      closeAfter,
+      resolve,
+      reject,
+      reused: false,
+      answered: false,
+      retried: false,
+    };
+  }
+
+  #start(exchange: Exchange): void {
+    let socket = this.#socket;
+    if (
+      socket !== undefined &&
+      this.#reuseUntil !== Number.POSITIVE_INFINITY &&
+      Date.now() >= this.#reuseUntil
+    ) {
+      // The server said it drops idle connections by now: do not race it.
+      this.#discard(socket);
+      socket = undefined;
+    }
+    if (socket === undefined) {
+      socket = this.#connect();
+      exchange.reused = false;
+    } else {
+      socket.ref();
+      exchange.reused = this.#socketReused;
+    }
+    exchange.answered = false;
+    this.#current = exchange;
+    this.#parser.reset();
+    write(socket, exchange);
+  }
+
+  #connect(): Socket {
+    const socket = connect({ host: this.#host, port: this.#port, noDelay: true });
+    this.#socket = socket;
+    this.#socketReused = false;
+    this.#reuseUntil = Number.POSITIVE_INFINITY;
+    // Listeners are tied to this socket: events of a discarded socket are ignored.
+    socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));
+    socket.on('end', () => this.#onEnd(socket));
+    socket.on('error', (error: Error) => this.#onError(socket, error));
+    socket.on('close', () => this.#onClose(socket));
+    return socket;
+  }
+
+  /** Forgets the socket first, so its remaining events are ignored, then destroys it. */
+  #discard(socket: Socket): void {
+    if (this.#socket === socket) this.#socket = undefined;
+    socket.destroy();
+  }
+
+  #onData(socket: Socket, chunk: Buffer): void {
+    if (socket !== this.#socket) return;
+    const exchange = this.#current;
+    if (exchange === undefined) {
+      // Bytes nobody asked for: the connection's framing can no longer be trusted.
+      this.#discard(socket);
+      return;
+    }
+    exchange.answered = true;
+    let response: TransportResponse | undefined;
+    try {
+      response = this.#parser.execute(chunk);
+    } catch (error) {
+      this.#discard(socket);
+      this.#settle(exchange, error);
+      return;
+    }
+    if (response !== undefined) this.#complete(socket, exchange, response);
+  }
+
+  #onEnd(socket: Socket): void {
+    if (socket !== this.#socket) return;
+    this.#discard(socket);
+    const exchange = this.#current;
+    if (exchange === undefined) return; // The server closed an idle connection: reconnect next time.
+    const response = this.#parser.finish();
+    if (response !== undefined) this.#complete(socket, exchange, response);
+    else this.#died(exchange, codedError('connection closed before the response was complete', 'ECONNRESET'));
+  }
+
+  #onError(socket: Socket, error: Error): void {
+    if (socket !== this.#socket) return;
+    this.#discard(socket);
+    const exchange = this.#current;
+    if (exchange !== undefined) this.#died(exchange, error);
+  }
+
+  #onClose(socket: Socket): void {
+    if (socket !== this.#socket) return;
+    this.#discard(socket);
+    const exchange = this.#current;
+    if (exchange !== undefined) {
+      this.#died(exchange, codedError('connection closed before the response was complete', 'ECONNRESET'));
+    }
+  }
+
+  #complete(socket: Socket, exchange: Exchange, response: TransportResponse): void {
+    const parser = this.#parser;
+    if (parser.keepAlive && parser.trailing === 0 && !exchange.closeAfter && socket === this.#socket) {
+      this.#socketReused = true;
+      const keepAlive = response.headers['keep-alive'];
+      const timeout = keepAlive === undefined ? null : KEEP_ALIVE_TIMEOUT.exec(keepAlive);
+      this.#reuseUntil =
+        timeout === null
+          ? Number.POSITIVE_INFINITY
+          : Date.now() + Number(timeout[1]) * 1_000 - KEEP_ALIVE_MARGIN_MS;
+    } else {
+      this.#discard(socket);
+    }
+    this.#settle(exchange, undefined, response);
+  }
+
+  /** The connection ended under a request: retry an unanswered GET on a stale connection once, else fail. */
+  #died(exchange: Exchange, error: unknown): void {
+    if (!exchange.answered && exchange.reused && !exchange.retried && exchange.request.method === 'GET') {
+      exchange.retried = true;
+      this.#current = undefined;
+      this.#start(exchange);
+      return;
+    }
+    this.#settle(exchange, error);
+  }
+
+  #settle(exchange: Exchange, error: unknown, response?: TransportResponse): void {
+    this.#current = undefined;
+    if (response !== undefined) exchange.resolve(response);
+    else exchange.reject(TransportError.wrap(exchange.request, error));
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#start(next);
+    // Idle: let the process exit if nothing else keeps it alive.
+    else this.#socket?.unref();
+  }
+}
+
+/** Puts the request on the wire in as few writes as possible. */
+function write(socket: Socket, exchange: Exchange): void {
+  const { head, body } = exchange;
+  if (body === undefined) {
+    socket.write(head, 'latin1');
+  } else if (typeof body === 'string') {
+    if (exchange.asciiHead) socket.write(head + body, 'utf8');
+    else writeTwo(socket, Buffer.from(head, 'latin1'), Buffer.from(body, 'utf8'));
+  } else if (body.length <= COPY_BODY_LIMIT) {
+    const bytes = Buffer.allocUnsafe(head.length + body.length);
+    bytes.write(head, 0, 'latin1');
+    body.copy(bytes, head.length);
+    socket.write(bytes);
+  } else {
+    writeTwo(socket, Buffer.from(head, 'latin1'), body);
+  }
+}
+
+/** Corked writes leave in one writev. */
+function writeTwo(socket: Socket, first: Buffer, second: Buffer): void {
+  socket.cork();
+  socket.write(first);
+  socket.write(second);
+  socket.uncork();
+}
+
+function codedError(message: string, code: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
+}
+
+function closedError(): Error & { code: string } {
+  return codedError('the transport is closed', 'ERR_TRANSPORT_CLOSED');
+}
