@@ -19,7 +19,7 @@ import {
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
 import { ProcessEnvironmentReader } from '@lambda-runtime/env';
 import { createLogger, installConsole } from '@lambda-runtime/logger';
-import { UndiciTransport } from '@lambda-runtime/transport-undici';
+import { SocketTransport } from '@lambda-runtime/transport-socket';
 import {
   type DependencyContainer,
   type FactoryProvider,
@@ -36,8 +36,12 @@ function cached<T>(build: (container: DependencyContainer) => T): FactoryProvide
   return { useFactory: instancePerContainerCachingFactory(build) };
 }
 
-/** The transport factory used unless one is registered under `TRANSPORT_FACTORY`. */
-export const defaultTransportFactory: TransportFactory = (origin) => new UndiciTransport({ origin });
+/**
+ * The transport factory used unless one is registered under `TRANSPORT_FACTORY`: the purpose-built
+ * socket transport, which costs next to nothing to load and per request. undici and got stay one
+ * `withTransport` call away.
+ */
+export const defaultTransportFactory: TransportFactory = (origin) => new SocketTransport({ origin });
 
 /** The default `CONTEXT_BUILDER` provider (also the base that `withContextBuilder` wraps). */
 export const defaultContextBuilderProvider: FactoryProvider<ContextBuilder> = cached(
@@ -46,7 +50,7 @@ export const defaultContextBuilderProvider: FactoryProvider<ContextBuilder> = ca
 
 /**
  * Registers every default in `container`: the environment reader and the environment it reads
- * (once), the logger, the undici transport to `http://${AWS_LAMBDA_RUNTIME_API}`, the context
+ * (once), the logger, the socket transport to `http://${AWS_LAMBDA_RUNTIME_API}`, the context
  * builder, the payload codec, the clock and the runtime loop.
  */
 export function registerDefaults(container: DependencyContainer): DependencyContainer {

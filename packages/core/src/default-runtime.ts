@@ -3,7 +3,7 @@ import { defaultRuntimeDependencies } from './composition-root.js';
 import { LambdaRuntime, type LambdaRuntimeOptions } from './lambda-runtime.js';
 
 /**
- * A runtime with every default wired (undici transport, default context builder and codec, pino
+ * A runtime with every default wired (socket transport, default context builder and codec, pino
  * logger, environment from `process.env`). Chain overrides, then call `run()`.
  *
  * @param initialize - runs once before the first invocation and returns the handler.

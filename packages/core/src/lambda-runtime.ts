@@ -175,7 +175,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
   }
 
   /**
-   * Builds the transport with `factory(origin)` instead of undici; `origin` is
+   * Builds the transport with `factory(origin)` instead of the default socket transport; `origin` is
    * `http://${AWS_LAMBDA_RUNTIME_API}`.
    *
    * @example

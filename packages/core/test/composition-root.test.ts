@@ -19,7 +19,7 @@ import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/cont
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import { ProcessEnvironmentReader } from '@lambda-runtime/env';
 import { GotTransport } from '@lambda-runtime/transport-got';
-import { UndiciTransport } from '@lambda-runtime/transport-undici';
+import { SocketTransport } from '@lambda-runtime/transport-socket';
 import type { DependencyContainer } from 'tsyringe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContainer, DefaultRuntimeLoop, defaultRuntime, RuntimeExitError } from '../src/index.js';
@@ -76,7 +76,7 @@ describe('createContainer', () => {
 
     expect(reader).toBeInstanceOf(ProcessEnvironmentReader);
     expect(environment.runtimeApi).toBe(emulator.runtimeApi);
-    expect(transport).toBeInstanceOf(UndiciTransport);
+    expect(transport).toBeInstanceOf(SocketTransport);
     expect(container.resolve(CONTEXT_BUILDER)).toBeInstanceOf(DefaultContextBuilder);
     expect(container.resolve(PAYLOAD_CODEC)).toBeInstanceOf(DefaultPayloadCodec);
     expect(container.resolve(CLOCK)).toBe(systemClock);
