@@ -34,6 +34,18 @@ export interface Transport {
   request(request: TransportRequest): Promise<TransportResponse>;
   /** Releases the connection; later requests may fail. */
   close(): Promise<void>;
+  /**
+   * Optional: opens the connection ahead of the first request, so that the first `/next` is written
+   * at once. Never rejects (a failure shows on the next request) and never keeps the process alive.
+   */
+  connect?(): Promise<void>;
+  /**
+   * Optional: `true` when the transport writes requests in call order and may write a GET before
+   * the answer to the previous request has arrived (HTTP/1.1 pipelining). The runtime loop then
+   * issues `/next` right behind each answer; otherwise it waits for the answer first, because a
+   * transport that reorders requests on one connection could park `/next` ahead of the answer.
+   */
+  readonly pipelining?: boolean;
 }
 
 /** Builds a transport for an origin such as `http://127.0.0.1:9001`. */

@@ -18,7 +18,7 @@ import {
 } from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
 import { ProcessEnvironmentReader } from '@lambda-runtime/env';
-import { createLogger, installConsole } from '@lambda-runtime/logger';
+import { DeferredLogger, installConsole } from '@lambda-runtime/logger';
 import { SocketTransport } from '@lambda-runtime/transport-socket';
 import {
   type DependencyContainer,
@@ -38,10 +38,12 @@ function cached<T>(build: (container: DependencyContainer) => T): FactoryProvide
 
 /**
  * The transport factory used unless one is registered under `TRANSPORT_FACTORY`: the purpose-built
- * socket transport, which costs next to nothing to load and per request. undici and got stay one
+ * socket transport, which costs next to nothing to load and per request, pipelining each `/next`
+ * behind the previous answer. undici and got stay one
  * `withTransport` call away.
  */
-export const defaultTransportFactory: TransportFactory = (origin) => new SocketTransport({ origin });
+export const defaultTransportFactory: TransportFactory = (origin) =>
+  new SocketTransport({ origin, pipelining: true });
 
 /** The default `CONTEXT_BUILDER` provider (also the base that `withContextBuilder` wraps). */
 export const defaultContextBuilderProvider: FactoryProvider<ContextBuilder> = cached(
@@ -66,7 +68,12 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
     LOGGER,
     cached((c) => {
       const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
-      return createLogger({ format: env.logFormat, level: env.logLevel, redact: (line) => env.redact(line) });
+      // pino loads once the first /next is on the wire (LambdaRuntime settles it), not before.
+      return new DeferredLogger({
+        format: env.logFormat,
+        level: env.logLevel,
+        redact: (line) => env.redact(line),
+      });
     }),
   );
   container.register<TransportFactory>(TRANSPORT_FACTORY, { useValue: defaultTransportFactory });

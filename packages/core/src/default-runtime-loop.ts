@@ -69,10 +69,14 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private readonly logger: Logger;
   // _X_AMZN_TRACE_ID is process-global: only meaningful when one invocation runs at a time.
   private readonly setsTraceEnv: boolean;
+  // Only a transport that keeps call order may get /next before the previous answer is back.
+  private readonly pollsBehindAnswers: boolean;
   private running = false;
   private stopRequested = false;
   private wakeOnStop: (() => void) | undefined;
   private inFlight: InFlight | undefined;
+  // The /next issued together with the answer of the previous invocation (see pollAfterAnswer).
+  private prefetched: Promise<Invocation | undefined> | undefined;
   // Called by the beforeExit listener: the event loop ran empty (see callHandler).
   private onEventLoopDrained: (() => void) | undefined;
   private readonly beforeExit = (): void => {
@@ -89,6 +93,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     @inject(ENVIRONMENT) environment: LambdaEnvironment,
   ) {
     this.client = new RuntimeApiClient(transport, { redact: (text) => environment.redact(text) });
+    this.pollsBehindAnswers = transport.pipelining === true;
     this.contextBuilder = contextBuilder;
     this.codec = codec;
     this.logger = logger;
@@ -130,15 +135,17 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     this.stop();
     const inFlight = this.inFlight;
     if (inFlight === undefined || inFlight.answered) return false;
-    await this.fail(inFlight, error);
+    await this.fail(inFlight, error, false);
     return true;
   }
 
   /** `/next`, retried with backoff while the connection is refused or lost; `undefined` once stopped. */
   private async nextWithRetries(): Promise<Invocation | undefined> {
     for (let attempt = 0; ; attempt += 1) {
+      const prefetched = this.prefetched;
+      this.prefetched = undefined;
       try {
-        return await this.nextUnlessStopped();
+        return await (prefetched ?? this.nextUnlessStopped());
       } catch (error) {
         const delay = NEXT_RETRY_DELAYS_MS[attempt];
         if (!(error instanceof TransportError) || delay === undefined || this.stopRequested) throw error;
@@ -150,6 +157,19 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
         if (this.stopRequested) return undefined;
       }
     }
+  }
+
+  /**
+   * Issues the next `/next` right behind an answer, without waiting for the answer's status: a
+   * transport that pipelines sends both in one write and usually reads both answers in one read.
+   * The answer is still on the wire first, so `/next` never precedes the result (item 17).
+   */
+  private pollAfterAnswer(): void {
+    if (!this.pollsBehindAnswers || this.stopRequested || this.prefetched !== undefined) return;
+    const poll = this.nextUnlessStopped();
+    // Consumed (and its failure handled) by nextWithRetries; never an unhandled rejection.
+    poll.catch(() => undefined);
+    this.prefetched = poll;
   }
 
   /** The next invocation, or `undefined` as soon as stop() is called while the poll is parked. */
@@ -215,8 +235,10 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     const outcome = await call.outcome;
     this.onEventLoopDrained = undefined;
     if (inFlight.answered) return false;
+    // After a callback that waits for an empty event loop, /next must wait too.
+    const pollNext = !outcome.waitForEmptyEventLoop;
     if (outcome.failed) {
-      await this.fail(inFlight, outcome.value);
+      await this.fail(inFlight, outcome.value, pollNext);
       return outcome.waitForEmptyEventLoop;
     }
 
@@ -229,6 +251,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
         error instanceof LambdaRuntimeError
           ? error
           : new SerializationError('The handler result could not be serialized', { cause: error }),
+        pollNext,
       );
       return outcome.waitForEmptyEventLoop;
     }
@@ -241,13 +264,16 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
         new ResponseSizeTooLargeError(
           `Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
         ),
+        pollNext,
       );
       return outcome.waitForEmptyEventLoop;
     }
 
     const { requestId } = inFlight;
     inFlight.answered = true;
-    const posted = await this.client.postResponse(requestId, payload);
+    const posting = this.client.postResponse(requestId, payload);
+    if (pollNext) this.pollAfterAnswer();
+    const posted = await posting;
     if (posted.status === PAYLOAD_TOO_LARGE) {
       // The platform has already failed this invocation; an /error now would only get a 403.
       this.logger.error(
@@ -260,13 +286,16 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     return outcome.waitForEmptyEventLoop;
   }
 
-  private async fail(inFlight: InFlight, error: unknown): Promise<void> {
+  /** Answers on `/error`; `pollNext` issues the next `/next` right behind it (see pollAfterAnswer). */
+  private async fail(inFlight: InFlight, error: unknown, pollNext = true): Promise<void> {
     if (inFlight.answered) return;
     inFlight.answered = true;
     const { requestId } = inFlight;
     const document = toErrorDocument(error);
     this.logInvokeError(requestId, document);
-    const posted = await this.client.postError(requestId, document);
+    const posting = this.client.postError(requestId, document);
+    if (pollNext) this.pollAfterAnswer();
+    const posted = await posting;
     this.reportRejection(posted, requestId, '/error');
   }
 

@@ -256,7 +256,10 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       this.cleanups.push(() => process.off('SIGTERM', onSigterm));
     }
 
+    // Connecting while the initializer runs lets the first /next go out the moment it is made.
+    const connecting = this.preconnect();
     const handler = await this.initializeOrReport(env, logger);
+    await connecting;
     if (this.exited) return this.halted();
     if (handler === undefined) return this.finish(FAILURE);
     try {
@@ -284,6 +287,8 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
 
     try {
       looping = loop.run(handler);
+      // The first /next is on the wire now: load whatever the logger deferred while it is parked.
+      settleLogger(logger).catch(() => undefined);
       await looping;
     } catch (error) {
       if (this.exited) return this.halted();
@@ -330,6 +335,15 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       return this.finish(SUCCESS);
     })();
     return this.shutdownPromise;
+  }
+
+  private preconnect(): Promise<void> {
+    try {
+      return this.container.resolve<Transport>(TRANSPORT).connect?.() ?? Promise.resolve();
+    } catch {
+      // Reported where the transport is needed next (the loop or /init/error).
+      return Promise.resolve();
+    }
   }
 
   private async runHook(hook: ShutdownHook, signal: AbortSignal, logger: Logger): Promise<void> {
@@ -473,7 +487,10 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       for (const cleanup of this.cleanups.splice(0).reverse()) {
         cleanup();
       }
-      this.logger?.flush?.();
+      if (this.logger !== undefined) {
+        await settleLogger(this.logger).catch(() => undefined);
+        this.logger.flush?.();
+      }
       this.exitProcess(code);
     }
     return this.halted();
@@ -503,6 +520,12 @@ function writeStartupFailure(error: unknown): void {
     error instanceof EnvironmentError ? error.problems.join('; ') : toErrorDocument(error).errorMessage;
   // No logger exists yet (its settings come from the environment), so this one line goes straight out.
   process.stderr.write(`FATAL lambda-runtime cannot start: ${reason}\n`);
+}
+
+/** Loads and writes what a deferred logger (such as the default one) kept; a no-op for others. */
+function settleLogger(logger: Logger): Promise<void> {
+  const settle = (logger as { settle?: unknown }).settle;
+  return typeof settle === 'function' ? (settle as () => Promise<void>).call(logger) : Promise.resolve();
 }
 
 /** Wraps a rejection reason so the report says what happened, keeping the reason's own stack. */

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator, type SpawnedRuntime } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nextPolls, until } from './support.js';
+import { jsonLogLines, nextPolls, until } from './support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/handler-styles.mjs', import.meta.url));
 
@@ -28,10 +28,7 @@ describe('handler styles of the managed runtime', () => {
   }
 
   function warnings(): string[] {
-    return runtime.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { level: string; message: string })
+    return jsonLogLines(runtime)
       .filter((line) => line.level === 'WARN')
       .map((line) => line.message);
   }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator, type SpawnedRuntime } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nextPolls } from './support.js';
+import { jsonLogLines, nextPolls } from './support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/handler-styles.mjs', import.meta.url));
 const initFixture = fileURLToPath(new URL('./fixtures/runtime.mjs', import.meta.url));
@@ -26,10 +26,9 @@ describe('process-level faults in a real runtime process', () => {
   }
 
   function fatalLines(runtime: SpawnedRuntime): string[] {
-    return runtime.stdout
-      .split('\n')
-      .filter((line) => line.includes('"FATAL"'))
-      .map((line) => (JSON.parse(line) as { message: string }).message);
+    return jsonLogLines(runtime)
+      .filter((line) => line.level === 'FATAL')
+      .map((line) => line.message);
   }
 
   it('item 29: reports an uncaught exception during an invocation to /error for it, then exits non-zero', async () => {

@@ -1,16 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator, type SpawnedRuntime } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nextPolls, until } from './support.js';
+import { type JsonLogLine, jsonLogLines, nextPolls, until } from './support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/runtime.mjs', import.meta.url));
 const shutdownFixture = fileURLToPath(new URL('./fixtures/shutdown.mjs', import.meta.url));
-
-interface LogLine {
-  level: string;
-  message: string;
-  code?: string;
-}
 
 describe('Runtime API faults, against a real runtime process', () => {
   let emulator: RuntimeApiEmulator;
@@ -31,15 +25,10 @@ describe('Runtime API faults, against a real runtime process', () => {
     });
   }
 
-  function logLines(runtime: SpawnedRuntime): LogLine[] {
-    return runtime.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
-  }
+  const logLines = jsonLogLines;
 
-  function fatal(runtime: SpawnedRuntime): LogLine[] {
-    return logLines(runtime).filter((line) => line.level === 'FATAL');
+  function fatal(runtime: SpawnedRuntime): JsonLogLine[] {
+    return jsonLogLines(runtime).filter((line) => line.level === 'FATAL');
   }
 
   it.each([

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator, type SpawnedRuntime } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nextPolls, until } from './support.js';
+import { jsonLogLines, nextPolls, until } from './support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/shutdown.mjs', import.meta.url));
 
@@ -25,10 +25,7 @@ describe('shutdown', () => {
   }
 
   function messages(runtime: SpawnedRuntime): string[] {
-    return runtime.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { message: string }).message);
+    return jsonLogLines(runtime).map((line) => line.message);
   }
 
   it('item 47: registers an internal extension with no events and parks its event/next before the first /next', async () => {

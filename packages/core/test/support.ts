@@ -1,6 +1,6 @@
 import type { LambdaEnvironment, Logger } from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
-import type { RecordedRequest, RuntimeApiEmulator } from '@lambda-runtime/emulator';
+import type { RecordedRequest, RuntimeApiEmulator, SpawnedRuntime } from '@lambda-runtime/emulator';
 import { ProcessEnvironmentReader } from '@lambda-runtime/env';
 import { createLogger } from '@lambda-runtime/logger';
 import { UndiciTransport } from '@lambda-runtime/transport-undici';
@@ -88,4 +88,19 @@ export async function until(condition: () => boolean, timeoutMs = 5_000): Promis
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** One JSON log line of a runtime process (AWS_LAMBDA_LOG_FORMAT=JSON). */
+export interface JsonLogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
+/** The JSON log lines a spawned runtime wrote to stdout so far. */
+export function jsonLogLines(runtime: SpawnedRuntime): JsonLogLine[] {
+  return runtime.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as JsonLogLine);
 }

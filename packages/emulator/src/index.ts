@@ -19,4 +19,5 @@ export {
   type ShutdownResult,
 } from './runtime-api-emulator.js';
 export { FAKE_CREDENTIALS } from './runtime-environment.js';
+export { serializePerConnection } from './serialize-per-connection.js';
 export { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';

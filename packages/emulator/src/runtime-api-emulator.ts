@@ -39,6 +39,7 @@ import {
   type RuntimeEndpoint,
 } from './request-log.js';
 import { buildRuntimeEnvironment, makeLogStreamName } from './runtime-environment.js';
+import { serializePerConnection } from './serialize-per-connection.js';
 import { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';
 
 /** Endpoints {@link RuntimeApiEmulator.failNext} can make fail. */
@@ -184,8 +185,12 @@ export class RuntimeApiEmulator {
       functionVersion: settings.functionVersion,
       timeoutSeconds: settings.timeoutSeconds,
     });
-    server.on('request', (request: IncomingMessage, response: ServerResponse) =>
-      this.#onRequest(request, response),
+    // One request at a time per connection, like Lambda's server, even when a client pipelines.
+    server.on(
+      'request',
+      serializePerConnection((request: IncomingMessage, response: ServerResponse) =>
+        this.#onRequest(request, response),
+      ),
     );
   }
 

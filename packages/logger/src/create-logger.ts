@@ -1,7 +1,6 @@
 import { currentInvocation, type LogFormat, type LogLevel } from '@lambda-runtime/api';
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 import { isJsonFormat, LAMBDA_LEVEL_LABELS, toPinoLevel } from './levels.js';
-import { REDACT_PATHS } from './redact-paths.js';
 import { RedactingDestination } from './redacting-destination.js';
 import { type LogDestination, TextDestination } from './text-destination.js';
 
@@ -20,12 +19,19 @@ export interface LoggerOptions {
    * the environment's secrets wherever they appear (nested objects, messages, `console.*`).
    */
   redact?: (line: string) => string;
+  /**
+   * pino `redact` paths censored by field name, e.g. `REDACT_PATHS`. Off by default: it costs
+   * a pass over every line's fields, and `redact` already removes the environment's secrets.
+   */
+  redactPaths?: readonly string[];
+  /** The time written on each line, in epoch milliseconds (default `Date.now`). */
+  clock?: () => number;
 }
 
 /**
  * Creates the runtime's pino logger: synchronous writes (no worker-thread transport), the Lambda
- * Text or JSON layout, the `AWS_LAMBDA_LOG_LEVEL` threshold, credential fields redacted
- * ({@link REDACT_PATHS}), and on every line logged during an invocation that invocation's
+ * Text or JSON layout, the `AWS_LAMBDA_LOG_LEVEL` threshold, secrets scrubbed by `redact` (and
+ * optionally by field name, `REDACT_PATHS`), and on every line logged during an invocation that invocation's
  * `requestId` (and `tenantId`), read from `currentInvocation()` so it follows `await`s and never
  * leaks between concurrent invocations.
  *
@@ -53,12 +59,14 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
       messageKey: 'message',
       // No pid/hostname: Lambda knows them already and every byte of log costs.
       base: options.bindings ?? null,
-      timestamp: isoTimestamp,
+      timestamp: options.clock === undefined ? isoTimestamp : isoTimestampOf(options.clock),
       // pino computes these once per level, not per line.
       formatters: { level: (label) => ({ level: LAMBDA_LEVEL_LABELS[label] ?? label.toUpperCase() }) },
       mixin: invocationFields,
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-      redact: { paths: [...REDACT_PATHS] },
+      ...(options.redactPaths === undefined || options.redactPaths.length === 0
+        ? {}
+        : { redact: { paths: [...options.redactPaths] } }),
     },
     stream,
   );
@@ -66,6 +74,10 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
 
 function isoTimestamp(): string {
   return `,"timestamp":"${new Date().toISOString()}"`;
+}
+
+function isoTimestampOf(clock: () => number): () => string {
+  return () => `,"timestamp":"${new Date(clock()).toISOString()}"`;
 }
 
 // pino merges the user's fields into the returned object, so it must be a new one on each call.

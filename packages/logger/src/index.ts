@@ -1,4 +1,5 @@
 export { createLogger, type LoggerOptions } from './create-logger.js';
+export { DeferredLogger, type DeferredLoggerState } from './deferred-logger.js';
 export { installConsole } from './install-console.js';
 export { REDACT_PATHS } from './redact-paths.js';
 export { RedactingDestination } from './redacting-destination.js';

@@ -1,4 +1,4 @@
-import type { LogDestination } from './text-destination.js';
+import { flushDestination, type LogDestination } from './text-destination.js';
 
 /**
  * Passes every line through `redact` before `target` gets it: the last stop before a line leaves
@@ -20,10 +20,6 @@ export class RedactingDestination implements LogDestination {
   }
 
   flush(callback: (error?: Error) => void): void {
-    if (typeof this.target.flush === 'function') {
-      this.target.flush(callback);
-    } else {
-      callback();
-    }
+    flushDestination(this.target, callback);
   }
 }

@@ -28,11 +28,16 @@ export class TextDestination implements LogDestination {
   }
 
   flush(callback: (error?: Error) => void): void {
-    if (typeof this.target.flush === 'function') {
-      this.target.flush(callback);
-    } else {
-      callback();
-    }
+    flushDestination(this.target, callback);
+  }
+}
+
+/** Flushes `target` when it can; calls back at once when it has nothing to flush. */
+export function flushDestination(target: LogDestination, callback: (error?: Error) => void): void {
+  if (typeof target.flush === 'function') {
+    target.flush(callback);
+  } else {
+    callback();
   }
 }
 

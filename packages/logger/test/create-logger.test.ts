@@ -1,21 +1,27 @@
 import { type LogFormat, type LogLevel, runInInvocation } from '@lambda-runtime/api';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/create-logger.js';
+import { REDACT_PATHS } from '../src/redact-paths.js';
 import { CollectingDestination, contextFor, gate, RFC3339_UTC_MS } from './helpers.js';
 
 const LEVELS: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 const METHODS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const TEXT_LINE = /^(\S+)\t([^\t]+)\t([A-Z]+)\t(.*)\n$/;
 
-function jsonLogger(level?: LogLevel) {
+function jsonLogger(level?: LogLevel, redactPaths?: readonly string[]) {
   const destination = new CollectingDestination();
-  const logger = createLogger({ format: 'JSON', destination, ...(level ? { level } : {}) });
+  const logger = createLogger({
+    format: 'JSON',
+    destination,
+    ...(level ? { level } : {}),
+    ...(redactPaths ? { redactPaths } : {}),
+  });
   return { logger, destination };
 }
 
-function textLogger() {
+function textLogger(redactPaths?: readonly string[]) {
   const destination = new CollectingDestination();
-  const logger = createLogger({ format: 'Text', destination });
+  const logger = createLogger({ format: 'Text', destination, ...(redactPaths ? { redactPaths } : {}) });
   return { logger, destination };
 }
 
@@ -243,8 +249,25 @@ describe('createLogger', () => {
   });
 
   describe('redaction', () => {
-    it('censors credential fields when they are logged at the top level or one level down', () => {
-      const { logger, destination } = jsonLogger();
+    it('replaces secret values anywhere in a line with the redact option', () => {
+      const destination = new CollectingDestination();
+      const logger = createLogger({
+        format: 'JSON',
+        destination,
+        redact: (line) => line.replaceAll('s3cr3t-value', '[redacted]'),
+      });
+
+      logger.info({ deep: { deeper: { token: 's3cr3t-value' } } }, 'value s3cr3t-value in the message');
+
+      expect(destination.chunks[0]).not.toContain('s3cr3t-value');
+      expect(destination.records()[0]).toMatchObject({
+        deep: { deeper: { token: '[redacted]' } },
+        message: 'value [redacted] in the message',
+      });
+    });
+
+    it('censors credential fields by name with redactPaths: REDACT_PATHS (top level or one level down)', () => {
+      const { logger, destination } = jsonLogger(undefined, REDACT_PATHS);
 
       logger.info(
         {
@@ -285,8 +308,8 @@ describe('createLogger', () => {
       });
     });
 
-    it('censors credential fields when the format is Text', () => {
-      const { logger, destination } = textLogger();
+    it('censors credential fields by name when the format is Text', () => {
+      const { logger, destination } = textLogger(REDACT_PATHS);
 
       logger.info({ credentials: { secretAccessKey: 'nested-secret' } }, 'configured');
 
@@ -294,7 +317,7 @@ describe('createLogger', () => {
     });
 
     it('leaves the original object untouched when a field is censored', () => {
-      const { logger } = jsonLogger();
+      const { logger } = jsonLogger(undefined, REDACT_PATHS);
       const credentials = { secretAccessKey: 'kept' };
 
       logger.info({ credentials }, 'x');

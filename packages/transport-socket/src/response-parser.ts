@@ -14,7 +14,8 @@ const EMPTY = new Uint8Array(0);
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\0\r\n]*)?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// Anything but tab, CR, LF, visible ASCII and obs-text (CR and LF are checked per line).
+const INVALID_HEAD_BYTE = /[^\t\r\n\x20-\x7e\x80-\xff]/;
 const DIGITS = /^\d{1,15}$/;
 const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
 const KEEP_ALIVE_TOKEN = /(?:^|,)[ \t]*keep-alive[ \t]*(?:,|$)/i;
@@ -276,6 +277,16 @@ export class ResponseParser {
   }
 
   #parseHead(head: string): void {
+    // One scan of the whole head for bytes no header may hold, instead of one per value; a CR or LF
+    // outside a line break is caught below, as a line that is not a header.
+    const invalid = INVALID_HEAD_BYTE.exec(head);
+    if (invalid !== null) {
+      const line = head.slice(head.lastIndexOf('\n', invalid.index) + 1).split('\r\n')[0] ?? '';
+      const colon = line.indexOf(':');
+      throw new MalformedResponseError(
+        `invalid characters in the value of header ${JSON.stringify(colon > 0 ? line.slice(0, colon) : line)}`,
+      );
+    }
     const lines = head.split('\r\n');
     const statusLine = lines[0] as string;
     const match = STATUS_LINE.exec(statusLine);
@@ -288,7 +299,7 @@ export class ResponseParser {
       const name = colon > 0 ? line.slice(0, colon) : '';
       if (!TOKEN.test(name)) throw new MalformedResponseError(`invalid header line ${JSON.stringify(line)}`);
       const value = trimOws(line, colon + 1);
-      if (!FIELD_VALUE.test(value)) {
+      if (value.includes('\r') || value.includes('\n')) {
         throw new MalformedResponseError(`invalid characters in the value of header ${JSON.stringify(name)}`);
       }
       const key = name.toLowerCase();

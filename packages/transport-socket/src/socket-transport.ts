@@ -11,6 +11,14 @@ import { ResponseParser } from './response-parser.js';
 export interface SocketTransportOptions {
   /** Where the Runtime API listens: `http://host:port`, e.g. `http://127.0.0.1:9001`. */
   readonly origin: string;
+  /**
+   * Write a GET right behind the request in flight instead of waiting for its answer (HTTP/1.1
+   * pipelining, one deep). The runtime loop posts a result and polls `/next` together, so both go
+   * out in one write and their answers usually come back in one read. The server must answer
+   * pipelined requests in order, as HTTP/1.1 requires (Lambda's and our emulator do). A GET that
+   * loses its connection unanswered is sent again. Default `false`.
+   */
+  readonly pipelining?: boolean;
 }
 
 /** A request serialised once, so a retry writes the very same bytes. */
@@ -78,6 +86,13 @@ export class SocketTransport implements Transport {
   #socket: Socket | undefined;
   /** The exchange whose request is on the wire. */
   #current: Exchange | undefined;
+  /** A GET written behind {@link #current} on the same connection (pipelining). */
+  #pipelined: Exchange | undefined;
+  readonly #pipelining: boolean;
+  /** Whether GETs are written behind the request in flight (the `pipelining` option). */
+  get pipelining(): boolean {
+    return this.#pipelining;
+  }
   /** Whether {@link #socket} has carried a complete response (and so may be stale). */
   #socketReused = false;
   /** `Date.now()` after which the idle connection is not reused (from a `Keep-Alive` hint). */
@@ -94,6 +109,7 @@ export class SocketTransport implements Transport {
     this.#host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     this.#port = url.port === '' ? 80 : Number(url.port);
     this.#hostLine = `Host: ${url.host}\r\n`;
+    this.#pipelining = options.pipelining === true;
   }
 
   /**
@@ -113,7 +129,28 @@ export class SocketTransport implements Transport {
         return;
       }
       if (this.#current === undefined) this.#start(exchange);
+      else if (this.#canPipeline(exchange)) this.#writeBehind(exchange);
       else this.#queue.push(exchange);
+    });
+  }
+
+  /**
+   * Opens the connection now, so that the first request is written at once instead of after a
+   * connect round trip. Resolves when connected, or when connecting failed (the next request then
+   * reports it). The idle connection does not keep the process alive.
+   */
+  connect(): Promise<void> {
+    if (this.#closed || this.#socket !== undefined) return Promise.resolve();
+    const socket = this.#connect();
+    socket.unref();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off('connect', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.once('connect', done);
+      socket.once('close', done);
     });
   }
 
@@ -126,8 +163,10 @@ export class SocketTransport implements Transport {
     const socket = this.#socket;
     if (socket !== undefined) this.#discard(socket);
     const pending = this.#current === undefined ? [] : [this.#current];
+    if (this.#pipelined !== undefined) pending.push(this.#pipelined);
     pending.push(...this.#queue.splice(0));
     this.#current = undefined;
+    this.#pipelined = undefined;
     for (const exchange of pending) exchange.reject(TransportError.wrap(exchange.request, closedError()));
   }
 
@@ -234,6 +273,29 @@ export class SocketTransport implements Transport {
     write(socket, exchange);
   }
 
+  #canPipeline(exchange: Exchange): boolean {
+    const socket = this.#socket;
+    return (
+      this.#pipelining &&
+      exchange.request.method === 'GET' &&
+      this.#pipelined === undefined &&
+      this.#queue.length === 0 &&
+      socket !== undefined &&
+      !socket.connecting &&
+      this.#current?.closeAfter === false &&
+      !exchange.closeAfter
+    );
+  }
+
+  /** Writes `exchange` behind the one in flight; its answer follows that one's. */
+  #writeBehind(exchange: Exchange): void {
+    exchange.answered = false;
+    // Counts as reused: if the connection dies before its answer, it is sent again.
+    exchange.reused = true;
+    this.#pipelined = exchange;
+    write(this.#socket as Socket, exchange);
+  }
+
   #connect(): Socket {
     const socket = connect({ host: this.#host, port: this.#port, noDelay: true });
     this.#socket = socket;
@@ -254,23 +316,31 @@ export class SocketTransport implements Transport {
   }
 
   #onData(socket: Socket, chunk: Buffer): void {
-    if (socket !== this.#socket) return;
-    const exchange = this.#current;
-    if (exchange === undefined) {
-      // Bytes nobody asked for: the connection's framing can no longer be trusted.
-      this.#discard(socket);
-      return;
+    let data = chunk;
+    for (;;) {
+      if (socket !== this.#socket) return;
+      const exchange = this.#current;
+      if (exchange === undefined) {
+        // Bytes nobody asked for: the connection's framing can no longer be trusted.
+        this.#discard(socket);
+        return;
+      }
+      exchange.answered = true;
+      let response: TransportResponse | undefined;
+      try {
+        response = this.#parser.execute(data);
+      } catch (error) {
+        this.#discard(socket);
+        this.#settle(exchange, error);
+        return;
+      }
+      if (response === undefined) return;
+      // With a pipelined request, the bytes after this answer begin the next one.
+      const trailing = this.#parser.trailing;
+      this.#complete(socket, exchange, response);
+      if (trailing === 0) return;
+      data = data.subarray(data.length - trailing);
     }
-    exchange.answered = true;
-    let response: TransportResponse | undefined;
-    try {
-      response = this.#parser.execute(chunk);
-    } catch (error) {
-      this.#discard(socket);
-      this.#settle(exchange, error);
-      return;
-    }
-    if (response !== undefined) this.#complete(socket, exchange, response);
   }
 
   #onEnd(socket: Socket): void {
@@ -301,7 +371,8 @@ export class SocketTransport implements Transport {
 
   #complete(socket: Socket, exchange: Exchange, response: TransportResponse): void {
     const parser = this.#parser;
-    if (parser.keepAlive && parser.trailing === 0 && !exchange.closeAfter && socket === this.#socket) {
+    const framed = parser.trailing === 0 || this.#pipelined !== undefined;
+    if (parser.keepAlive && framed && !exchange.closeAfter && socket === this.#socket) {
       this.#socketReused = true;
       const keepAlive = response.headers['keep-alive'];
       const timeout = keepAlive === undefined ? null : KEEP_ALIVE_TIMEOUT.exec(keepAlive);
@@ -317,6 +388,12 @@ export class SocketTransport implements Transport {
 
   /** The connection ended under a request: retry an unanswered GET on a stale connection once, else fail. */
   #died(exchange: Exchange, error: unknown): void {
+    // A pipelined GET went down with the connection unanswered: it is sent again after this one.
+    const pipelined = this.#pipelined;
+    if (pipelined !== undefined) {
+      this.#pipelined = undefined;
+      this.#queue.unshift(pipelined);
+    }
     if (!exchange.answered && exchange.reused && !exchange.retried && exchange.request.method === 'GET') {
       exchange.retried = true;
       this.#current = undefined;
@@ -330,6 +407,18 @@ export class SocketTransport implements Transport {
     this.#current = undefined;
     if (response !== undefined) exchange.resolve(response);
     else exchange.reject(TransportError.wrap(exchange.request, error));
+    const pipelined = this.#pipelined;
+    if (pipelined !== undefined) {
+      this.#pipelined = undefined;
+      if (this.#socket !== undefined && response !== undefined) {
+        // Its bytes are on the wire already: its answer is the next one to parse.
+        this.#current = pipelined;
+        this.#parser.reset();
+        return;
+      }
+      // The connection was not kept: send it again on a new one.
+      this.#queue.unshift(pipelined);
+    }
     const next = this.#queue.shift();
     if (next !== undefined) this.#start(next);
     // Idle: let the process exit if nothing else keeps it alive.

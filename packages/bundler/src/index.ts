@@ -1,0 +1,1 @@
+export { type BundleFunctionOptions, type BundleResult, bundleFunction } from './bundle-function.js';
