@@ -37,8 +37,8 @@ export const VARIANTS = [
   },
   {
     name: 'bundled',
-    entry: 'bench/dist/echo-bundle.mjs',
-    description: 'examples/echo bundled by @lambda-runtime/bundler (esbuild) into one minified ESM file',
+    entry: 'bench/dist/echo-bootstrap.cjs',
+    description: 'examples/echo bundled by @lambda-runtime/bundler: one file (esbuild) and its V8 code cache',
     prepare: async () => {
       const { bytes, warnings } = await bundleFunction(ECHO_BUNDLE);
       return `bundle ${(bytes / 1024).toFixed(0)} KiB${warnings.length > 0 ? `, ${warnings.length} esbuild warnings` : ''}`;

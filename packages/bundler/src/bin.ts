@@ -19,7 +19,9 @@ try {
     sourcemap: args.includes('--sourcemap'),
   });
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(`${result.outfile}: ${(result.bytes / 1024).toFixed(1)} KiB\n`);
+  process.stdout.write(
+    `${result.outfile}: loads ${result.bundle} (${(result.bytes / 1024).toFixed(1)} KiB) with ${result.codeCache}\n`,
+  );
 } catch (error) {
   process.stderr.write(`lambda-runtime-bundle: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

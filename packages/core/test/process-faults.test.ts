@@ -61,6 +61,21 @@ describe('process-level faults in a real runtime process', () => {
     ).toHaveLength(1);
   });
 
+  it('item 29: never answers twice when an exception escapes after the handler answered', async () => {
+    const runtime = start();
+    const result = await emulator.invoke({ action: 'answer-then-throw' });
+    const exit = await runtime.waitForExit(5_000);
+
+    expect(result.json()).toBe('answered');
+    expect(exit.code).toBe(1);
+    expect(
+      emulator.requests.filter((r) => r.method === 'POST' && r.requestId === result.requestId),
+    ).toHaveLength(1);
+    expect(fatalLines(runtime)).toEqual([
+      expect.stringContaining('Uncaught exception outside an invocation'),
+    ]);
+  });
+
   it('item 30: reports an unhandled rejection during init to /init/error, then exits non-zero', async () => {
     const runtime = emulator.spawn({
       command: process.execPath,
