@@ -65,15 +65,16 @@ export function callHandler(
     });
   };
 
-  const callback: Callback = (error, result) => {
-    if (error === null || error === undefined) complete(false, result, 'callback', true);
-    else complete(true, error, 'callback', true);
-  };
+  // `callback(error, result)` and `context.done(error, result)` mean the same; only the warning differs.
+  const nodeStyle =
+    (via: string): Callback =>
+    (error, result) => {
+      if (error === null || error === undefined) complete(false, result, via, true);
+      else complete(true, error, via, true);
+    };
+  const callback = nodeStyle('callback');
   // Own closures, not prototype methods: legacy code passes them around detached.
-  context.done = (error, result) => {
-    if (error === null || error === undefined) complete(false, result, 'context.done', true);
-    else complete(true, error, 'context.done', true);
-  };
+  context.done = nodeStyle('context.done');
   context.succeed = (result) => complete(false, result, 'context.succeed', true);
   context.fail = (error) =>
     complete(true, error ?? new Error('context.fail was called without an error'), 'context.fail', true);
