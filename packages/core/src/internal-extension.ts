@@ -39,7 +39,10 @@ export async function registerInternalExtension(
   // Loaded only when wanted: node:http costs start-up time the default loop does not need.
   const http = await import('node:http');
   const [host, port] = splitHostPort(runtimeApi);
-  const base = { host, port, agent: false as const };
+  // One kept-alive connection for both calls: once /register is answered it is open, so the parked
+  // event/next is written at once, before the runtime's first /next on the other connection.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const base = { host, port, agent };
 
   let registered: { status: number; id: string | undefined; body: string };
   try {
@@ -77,9 +80,11 @@ export async function registerInternalExtension(
       { errorMessage: (error as Error).message },
       'Could not register the internal extension; SIGTERM will not be delivered',
     );
+    agent.destroy();
     return undefined;
   }
   if (registered.status >= SERVER_ERROR) {
+    agent.destroy();
     throw new RuntimeApiError(`POST ${EXTENSION_API}/register answered ${registered.status}`, {
       status: registered.status,
     });
@@ -89,17 +94,24 @@ export async function registerInternalExtension(
       { status: registered.status, body: registered.body.slice(0, 200) },
       `The Extensions API refused the internal extension (${registered.status}); SIGTERM will not be delivered`,
     );
+    agent.destroy();
     return undefined;
   }
 
   const id = registered.id;
   const poll = await park(http.request, base, id, userAgent, logger);
-  return { id, close: () => poll.destroy() };
+  return {
+    id,
+    close: () => {
+      poll.destroy();
+      agent.destroy();
+    },
+  };
 }
 
 function park(
   request: typeof import('node:http').request,
-  base: { host: string; port: number; agent: false },
+  base: { host: string; port: number; agent: import('node:http').Agent },
   id: string,
   userAgent: string,
   logger: Logger,
