@@ -70,8 +70,14 @@ export class DefaultInvocationContext implements InvocationContext {
     this.identity = identity;
     this.tenantId = tenantId;
     this.callbackWaitsForEmptyEventLoop = true;
-    this.getRemainingTimeInMillis = () => deadlineMs - clock.now();
+    // Bound, not an arrow: still works detached or on a spread copy, and V8's unoptimised code does
+    // not keep a bound function's invocation alive the way it did a fresh closure stored here.
+    this.getRemainingTimeInMillis = remainingMillis.bind(clock, deadlineMs);
   }
+}
+
+function remainingMillis(this: Clock, deadlineMs: number): number {
+  return deadlineMs - this.now();
 }
 
 // Shared (not a closure per context): a context built outside the loop has nothing to complete.

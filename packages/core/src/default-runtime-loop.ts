@@ -73,7 +73,9 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private readonly pollsBehindAnswers: boolean;
   private running = false;
   private stopRequested = false;
-  private wakeOnStop: (() => void) | undefined;
+  // The parked poll's own resolve function, stored as is: a fresh closure per poll written into this
+  // long-lived object made unoptimised code keep every invocation alive until a full GC.
+  private wakeOnStop: ((stopped: undefined) => void) | undefined;
   private inFlight: InFlight | undefined;
   // The /next issued together with the answer of the previous invocation (see pollAfterAnswer).
   private prefetched: Promise<Invocation | undefined> | undefined;
@@ -123,7 +125,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
 
   stop(): void {
     this.stopRequested = true;
-    this.wakeOnStop?.();
+    this.wakeOnStop?.(undefined);
   }
 
   /**
@@ -177,7 +179,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     // A fresh promise per poll (not a race against one long-lived "stopped" promise, which would
     // collect a reaction per invocation). A poll abandoned by stop() settles into the void.
     return new Promise<Invocation | undefined>((resolve, reject) => {
-      this.wakeOnStop = () => resolve(undefined);
+      this.wakeOnStop = resolve;
       this.client.next().then(resolve, reject);
     });
   }
