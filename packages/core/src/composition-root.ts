@@ -18,7 +18,7 @@ import {
 } from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
 import { ProcessEnvironmentReader } from '@lambda-runtime/env';
-import { DeferredLogger, installConsole } from '@lambda-runtime/logger';
+import { DeferredLogger, installConsole } from '@lambda-runtime/logger/deferred';
 import { SocketTransport } from '@lambda-runtime/transport-socket';
 import {
   type DependencyContainer,

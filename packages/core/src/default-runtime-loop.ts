@@ -40,6 +40,8 @@ export const NEXT_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800];
 interface InFlight {
   readonly requestId: string;
   answered: boolean;
+  /** Once answered: what the answer waits for (deferred log lines), then its post. */
+  posting: Promise<unknown> | undefined;
 }
 
 /**
@@ -79,6 +81,8 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private inFlight: InFlight | undefined;
   // The /next issued together with the answer of the previous invocation (see pollAfterAnswer).
   private prefetched: Promise<Invocation | undefined> | undefined;
+  // `true` once the logger wrote what it deferred; the promise of that meanwhile (see logsWritten).
+  private loggerSettled: Promise<void> | true | undefined;
   // Called by the beforeExit listener: the event loop ran empty (see callHandler).
   private onEventLoopDrained: (() => void) | undefined;
   private readonly beforeExit = (): void => {
@@ -136,7 +140,16 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   async failInFlight(error: unknown): Promise<boolean> {
     this.stop();
     const inFlight = this.inFlight;
-    if (inFlight === undefined || inFlight.answered) return false;
+    if (inFlight === undefined) return false;
+    if (inFlight.answered) {
+      // Decided but perhaps still waiting for deferred log lines: let that answer leave first.
+      for (let posting = inFlight.posting; posting !== undefined; ) {
+        await posting.then(noop, noop);
+        const next = inFlight.posting;
+        posting = next === posting ? undefined : next;
+      }
+      return false;
+    }
     await this.fail(inFlight, error, false);
     return true;
   }
@@ -186,7 +199,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
 
   /** Answers one invocation exactly once; rejects only on fatal Runtime API failures. */
   private async answer(invocation: Invocation, handler: Handler): Promise<void> {
-    const inFlight: InFlight = { requestId: invocation.requestId, answered: false };
+    const inFlight: InFlight = { requestId: invocation.requestId, answered: false, posting: undefined };
     this.inFlight = inFlight;
     try {
       let context: InvocationContext;
@@ -273,7 +286,13 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
 
     const { requestId } = inFlight;
     inFlight.answered = true;
+    const logs = this.logsWritten();
+    if (logs !== undefined) {
+      inFlight.posting = logs;
+      await logs;
+    }
     const posting = this.client.postResponse(requestId, payload);
+    inFlight.posting = posting;
     if (pollNext) this.pollAfterAnswer();
     const posted = await posting;
     if (posted.status === PAYLOAD_TOO_LARGE) {
@@ -295,10 +314,39 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     const { requestId } = inFlight;
     const document = toErrorDocument(error);
     this.logInvokeError(requestId, document);
+    const logs = this.logsWritten();
+    if (logs !== undefined) {
+      inFlight.posting = logs;
+      await logs;
+    }
     const posting = this.client.postError(requestId, document);
+    inFlight.posting = posting;
     if (pollNext) this.pollAfterAnswer();
     const posted = await posting;
     this.reportRejection(posted, requestId, '/error');
+  }
+
+  /**
+   * Until the logger has written what it deferred (a {@link Logger} with `settle()` loads pino after
+   * the first `/next`), the promise to wait for, so an invocation's log lines precede its answer;
+   * `undefined` from then on, so later answers pay nothing.
+   */
+  private logsWritten(): Promise<void> | undefined {
+    if (this.loggerSettled === true) return undefined;
+    if (this.loggerSettled === undefined) {
+      const settle = (this.logger as { settle?: unknown }).settle;
+      if (typeof settle !== 'function') {
+        this.loggerSettled = true;
+        return undefined;
+      }
+      this.loggerSettled = (settle as () => Promise<void>)
+        .call(this.logger)
+        .catch(() => undefined)
+        .then(() => {
+          this.loggerSettled = true;
+        });
+    }
+    return this.loggerSettled;
   }
 
   private logInvokeError(requestId: string, document: ErrorDocument): void {
@@ -335,3 +383,5 @@ function byteLength(body: Uint8Array | string): number {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+function noop(): void {}

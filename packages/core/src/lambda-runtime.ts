@@ -122,6 +122,8 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
   private wrapperCount = 0;
   private started = false;
   private exited = false;
+  // Set by an uncaught failure after init: the exit (code 1) once its invocation is answered.
+  private crashing: Promise<never> | undefined;
   private exitCode: number | undefined;
   private logger: Logger | undefined;
   private readonly cleanups: Array<() => void> = [];
@@ -292,6 +294,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       await looping;
     } catch (error) {
       if (this.exited) return this.halted();
+      if (this.crashing !== undefined) return this.crashing;
       const document = toErrorDocument(error);
       logger.fatal(
         { errorType: document.errorType, errorMessage: document.errorMessage },
@@ -299,6 +302,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       );
       return this.finish(FAILURE);
     }
+    if (this.crashing !== undefined) return this.crashing;
     if (this.shutdownPromise !== undefined) return this.shutdownPromise;
     return this.finish(SUCCESS);
   }
@@ -372,7 +376,8 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
       const reported = origin === 'unhandledRejection' ? unhandledRejection(error) : error;
       const document = toErrorDocument(reported);
       const answering = loop.failInFlight?.(reported) ?? Promise.resolve(false);
-      answering
+      // The loop may end meanwhile (failInFlight stops it): run() then waits for this, not exit 0.
+      this.crashing = answering
         .then(
           (answered) => {
             logger.fatal(
@@ -397,9 +402,8 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
             );
           },
         )
-        .finally(() => {
-          this.finish(FAILURE).catch(() => undefined);
-        });
+        .then(() => this.finish(FAILURE));
+      this.crashing.catch(() => undefined);
     };
     const onException = (error: unknown): void => onCrash(error, 'uncaughtException');
     const onRejection = (reason: unknown): void => onCrash(reason, 'unhandledRejection');
