@@ -11,13 +11,14 @@ const CREDENTIAL_FIELDS = [
 ];
 
 /**
- * pino `redact` paths applied by every logger: each credential field name at the top level, one
- * level down (`*.name`, e.g. `credentials.secretAccessKey`, `env.AWS_SESSION_TOKEN`) and inside a
+ * pino `redact` paths for the opt-in `redactPaths` logger option: each credential field name at the
+ * top level, one level down (`*.name`, e.g. `credentials.secretAccessKey`, `env.AWS_SESSION_TOKEN`) and inside a
  * nested `headers` object. Values become `"[Redacted]"`. Field names only: a secret inside a
  * message string or deeper in an object is not scrubbed.
  *
  * @example
  * ```ts
+ * const logger = createLogger({ redactPaths: REDACT_PATHS });
  * logger.info({ credentials }, 'assumed role'); // {"credentials":{"accessKeyId":"AKIA…","secretAccessKey":"[Redacted]",…}}
  * ```
  */
