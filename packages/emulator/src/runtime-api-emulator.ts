@@ -320,6 +320,7 @@ export class RuntimeApiEmulator {
    * one has been answered. Resolves on the runtime's `/response` or `/error` for its id, on an
    * `/init/error`, or with `Runtime.ExitError` when the spawned runtime exits first; rejects with
    * {@link InvokeTimeoutError} after `timeoutMs` and with {@link EmulatorClosedError} on close.
+   * By then a spawned runtime's output written before its answer is in `stdout`/`stderr`.
    *
    * @example
    * ```ts
@@ -341,7 +342,10 @@ export class RuntimeApiEmulator {
         options,
         settle: (outcome) => {
           clearTimeout(timer);
-          resolveResult(new EmulatorInvokeResult(requestId, outcome));
+          // One turn later: whatever a spawned runtime wrote to stdout/stderr before answering was
+          // readable in the same poll as the answer, so it has been read by then. Resolving at
+          // once would race the answer's socket against the output pipe.
+          setImmediate(() => resolveResult(new EmulatorInvokeResult(requestId, outcome)));
         },
         fail: (error) => {
           clearTimeout(timer);

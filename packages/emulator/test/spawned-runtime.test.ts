@@ -40,6 +40,18 @@ describe('SpawnedRuntime', () => {
     expect(emulator.maxConcurrentNext).toBe(1);
   });
 
+  it('resolves an invocation only once the output the runtime wrote before answering has been read', async () => {
+    const runtime = spawnFixture();
+
+    for (let i = 0; i < 20; i += 1) {
+      const result = await emulator.invoke({ action: 'chatty', lines: 200 });
+      expect(result.via).toBe('response');
+      // Read at once, before any other await.
+      expect(runtime.stdout).toContain(`${result.requestId} stdout line 200\n`);
+      expect(runtime.stderr).toContain(`${result.requestId} stderr line 200\n`);
+    }
+  });
+
   it('gives the process the emulator environment without the parent’s unrelated variables', async () => {
     process.env.EMULATOR_TEST_SHOULD_NOT_LEAK = 'leaked';
     let result: Awaited<ReturnType<RuntimeApiEmulator['invoke']>>;
