@@ -43,12 +43,13 @@ describe('SpawnedRuntime', () => {
   it('resolves an invocation only once the output the runtime wrote before answering has been read', async () => {
     const runtime = spawnFixture();
 
-    for (let i = 0; i < 20; i += 1) {
-      const result = await emulator.invoke({ action: 'chatty', lines: 200 });
+    // Far more than a pipe holds (64 KiB), so the output is still being read when the answer comes.
+    for (let i = 0; i < 5; i += 1) {
+      const result = await emulator.invoke({ action: 'chatty', lines: 4000 });
       expect(result.via).toBe('response');
       // Read at once, before any other await.
-      expect(runtime.stdout).toContain(`${result.requestId} stdout line 200\n`);
-      expect(runtime.stderr).toContain(`${result.requestId} stderr line 200\n`);
+      expect(runtime.stdout).toContain(`${result.requestId} stdout line 4000\n`);
+      expect(runtime.stderr).toContain(`${result.requestId} stderr line 4000\n`);
     }
   });
 
