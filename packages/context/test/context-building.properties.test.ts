@@ -3,9 +3,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DefaultContextBuilder } from '../src/default-context-builder.js';
 
-// Complements properties.test.ts (digit deadlines parse, non-digit ones are rejected): here the
-// error class, the safe-integer bound, the clock arithmetic and the JSON headers.
-
 const environment = {
   functionName: 'f',
   functionVersion: '1',
@@ -51,6 +48,31 @@ const jsonObject = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6 });
 const jsonNonObject = fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v));
 
 describe('DefaultContextBuilder properties', () => {
+  it('item 10: parses any digit string within the safe range as that number', () => {
+    const builder = new DefaultContextBuilder(environment);
+
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.nat({ max: 5 }), (n, zeros) => {
+        const raw = '0'.repeat(zeros) + String(n);
+
+        expect(builder.build(invocation({ deadlineMs: raw })).deadlineMs).toBe(n);
+      }),
+    );
+  });
+
+  it('rejects any deadline that is not only digits', () => {
+    const builder = new DefaultContextBuilder(environment);
+
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }).filter((raw) => !/^[0-9]+$/.test(raw)),
+        (raw) => {
+          expect(() => builder.build(invocation({ deadlineMs: raw }))).toThrow(/Lambda-Runtime-Deadline-Ms/);
+        },
+      ),
+    );
+  });
+
   it('item 10: throws only MalformedInvocationError for any deadline string that is not a safe digit string', () => {
     const builder = new DefaultContextBuilder(environment);
 
