@@ -26,6 +26,7 @@ import {
 import { inject, injectable } from 'tsyringe';
 import { callHandler } from './handler-call.js';
 import { type PostResult, RuntimeApiClient } from './runtime-api-client.js';
+import { settleLogger } from './settle-logger.js';
 
 const TRACE_ENV = '_X_AMZN_TRACE_ID';
 const PAYLOAD_TOO_LARGE = 413;
@@ -334,17 +335,14 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private logsWritten(): Promise<void> | undefined {
     if (this.loggerSettled === true) return undefined;
     if (this.loggerSettled === undefined) {
-      const settle = (this.logger as { settle?: unknown }).settle;
-      if (typeof settle !== 'function') {
+      const settling = settleLogger(this.logger);
+      if (settling === undefined) {
         this.loggerSettled = true;
         return undefined;
       }
-      this.loggerSettled = (settle as () => Promise<void>)
-        .call(this.logger)
-        .catch(() => undefined)
-        .then(() => {
-          this.loggerSettled = true;
-        });
+      this.loggerSettled = settling.then(noop, noop).then(() => {
+        this.loggerSettled = true;
+      });
     }
     return this.loggerSettled;
   }

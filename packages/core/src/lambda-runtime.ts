@@ -29,6 +29,7 @@ import {
 import { type InternalExtension, registerInternalExtension } from './internal-extension.js';
 import { DEFAULT_USER_AGENT, RuntimeApiClient } from './runtime-api-client.js';
 import { RuntimeExitError } from './runtime-exit-error.js';
+import { settleLogger } from './settle-logger.js';
 
 /** What a context-builder wrapper gets besides the builder it wraps. */
 export interface ContextBuilderDependencies {
@@ -290,7 +291,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     try {
       looping = loop.run(handler);
       // The first /next is on the wire now: load whatever the logger deferred while it is parked.
-      settleLogger(logger).catch(() => undefined);
+      settleLogger(logger)?.catch(() => undefined);
       await looping;
     } catch (error) {
       if (this.exited) return this.halted();
@@ -492,7 +493,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
         cleanup();
       }
       if (this.logger !== undefined) {
-        await settleLogger(this.logger).catch(() => undefined);
+        await settleLogger(this.logger)?.catch(() => undefined);
         this.logger.flush?.();
       }
       this.exitProcess(code);
@@ -524,12 +525,6 @@ function writeStartupFailure(error: unknown): void {
     error instanceof EnvironmentError ? error.problems.join('; ') : toErrorDocument(error).errorMessage;
   // No logger exists yet (its settings come from the environment), so this one line goes straight out.
   process.stderr.write(`FATAL lambda-runtime cannot start: ${reason}\n`);
-}
-
-/** Loads and writes what a deferred logger (such as the default one) kept; a no-op for others. */
-function settleLogger(logger: Logger): Promise<void> {
-  const settle = (logger as { settle?: unknown }).settle;
-  return typeof settle === 'function' ? (settle as () => Promise<void>).call(logger) : Promise.resolve();
 }
 
 /** Wraps a rejection reason so the report says what happened, keeping the reason's own stack. */
