@@ -141,6 +141,13 @@ describe('installed packages (npm install of the packed tarballs)', () => {
     });
   });
 
+  it('is the function the README tells users to write', () => {
+    const readme = readFileSync(join(WORKSPACE, 'README.md'), 'utf8');
+    const source = readFileSync(join(project, 'src/index.ts'), 'utf8');
+
+    expect(readme).toContain(`Write the function, \`src/index.ts\`:\n\n\`\`\`ts\n${source}\`\`\`\n`);
+  });
+
   it('type-checks a strict TypeScript function using defaultRuntime against the installed types', async () => {
     const result = await run(join(project, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
       cwd: project,
