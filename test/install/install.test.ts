@@ -165,7 +165,12 @@ describe('installed packages (npm install of the packed tarballs)', () => {
     );
     await writeFile(
       join(project, 'tsconfig.wrong.json'),
-      JSON.stringify({ extends: './tsconfig.json', include: ['wrong-result.ts'] }),
+      // The installed declarations were checked by the test above: only this file matters here.
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { skipLibCheck: true },
+        include: ['wrong-result.ts'],
+      }),
     );
 
     const result = await run(join(project, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.wrong.json'], {
