@@ -3,7 +3,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Script } from 'node:vm';
 import { build, type Metafile } from 'esbuild';
 import { EntryNotRuntimeError } from './entry-not-runtime-error.js';
 
@@ -23,13 +22,23 @@ export interface BundleFunctionOptions {
   readonly sourcemap?: boolean;
   /** Packages to leave out of the bundle and load from `node_modules` at run time. */
   readonly external?: readonly string[];
+  /**
+   * The project folder (default: the current directory). The bundle names its modules by their
+   * path relative to it, so the same project gives the same bytes wherever it is built from.
+   */
+  readonly root?: string;
+  /**
+   * The entry's source, when it is generated rather than read from disk: `entry` then only names
+   * it, and its imports resolve from `entry`'s folder.
+   */
+  readonly entryContents?: string;
   /** The Node.js major version the function runs on, for esbuild's syntax target (default 20). */
   readonly nodeMajor?: number;
   /**
    * How to make the V8 code cache. V8 accepts a cache only from the very same V8 build, so make it
    * with the Node.js binary the function runs on:
-   * - `'self'` (default): with the Node.js running the bundler;
-   * - `{ node: '/path/to/node' }`: with that binary, in a child process (it must run here);
+   * - `'self'` (default): with the Node.js binary running the bundler;
+   * - `{ node: '/path/to/node' }`: with that binary (it must run on this machine);
    * - `false`: no cache (the loader then compiles the bundle at every cold start).
    */
   readonly codeCache?: 'self' | { readonly node: string } | false;
@@ -83,8 +92,19 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   const bundle = join(directory, `${stem}.bundle.cjs`);
   const codeCache = join(directory, `${stem}.bundle.cache`);
   const minify = options.minify ?? true;
+  const root = resolve(options.root ?? process.cwd());
   const result = await build({
-    entryPoints: [options.entry],
+    ...(options.entryContents === undefined
+      ? { entryPoints: [options.entry] }
+      : {
+          stdin: {
+            contents: options.entryContents,
+            resolveDir: dirname(resolve(root, options.entry)),
+            sourcefile: basename(options.entry),
+            loader: 'ts',
+          },
+        }),
+    absWorkingDir: root,
     outfile: bundle,
     bundle: true,
     platform: 'node',
@@ -107,7 +127,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
     metafile: true,
     write: false,
   });
-  if ((options.requireRuntime ?? true) && !loadsRuntime(result.metafile)) {
+  if ((options.requireRuntime ?? true) && !loadsRuntime(result.metafile, root)) {
     throw new EntryNotRuntimeError(
       `${options.entry} never loads @lambda-runtime/core, so the bundle would start, run nothing and exit 0. ` +
         'The entry must call defaultRuntime(...).run(); a module that only exports a handler needs an entry ' +
@@ -119,17 +139,17 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   for (const file of result.outputFiles) await writeFile(file.path, file.contents);
   const cache = options.codeCache ?? 'self';
   let cacheBytes = 0;
-  if (cache === 'self') {
-    // Compiled here, once, with the Node.js that builds; the loader hands the cache to V8.
-    const script = new Script(`${WRAPPER_START}${code}${WRAPPER_END}`, { filename: bundle });
-    const data = script.createCachedData();
-    await writeFile(codeCache, data);
-    cacheBytes = data.byteLength;
-  } else if (cache !== false) {
-    await execFileAsync(cache.node, ['-e', CACHE_MAKER, bundle, codeCache, WRAPPER_START, WRAPPER_END], {
-      // Only what the cache maker needs: NODE_OPTIONS flags would change V8's flag hash.
-      env: {},
-    });
+  if (cache !== false) {
+    // A child process, for two reasons: V8 accepts a cache only from the Node.js build that runs it
+    // (so the target's binary makes it), and --predictable makes the bytes the same at every build
+    // (V8 otherwise seeds its hashes at random). V8 leaves that flag out of the hash it checks.
+    await execFileAsync(
+      cache === 'self' ? process.execPath : cache.node,
+      ['--predictable', '-e', CACHE_MAKER, basename(bundle), basename(codeCache), WRAPPER_START, WRAPPER_END],
+      // Nothing from this environment (NODE_OPTIONS flags would change V8's flag hash), and only
+      // relative names: V8 keeps traces of the path strings in the cache.
+      { env: {}, cwd: directory },
+    );
     cacheBytes = statSync(codeCache).size;
   }
   await writeFile(
@@ -146,7 +166,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   };
 }
 
-// Run by the target Node.js binary: compiles the bundle exactly as the loader will and saves V8's cache.
+// Run by the target Node.js binary in the bundle's folder: compiles the bundle as the loader will and saves V8's cache.
 const CACHE_MAKER = `const { readFileSync, writeFileSync } = require('node:fs');
 const { Script } = require('node:vm');
 const [bundle, cache, start, end] = process.argv.slice(1);
@@ -154,10 +174,10 @@ const script = new Script(start + readFileSync(bundle, 'utf8') + end, { filename
 writeFileSync(cache, script.createCachedData());`;
 
 /** True when any module in the bundle belongs to the `@lambda-runtime/core` package. */
-function loadsRuntime(metafile: Metafile): boolean {
+function loadsRuntime(metafile: Metafile, root: string): boolean {
   const names = new Map<string, string | undefined>();
   return Object.keys(metafile.inputs).some(
-    (input) => packageName(dirname(resolve(input)), names) === '@lambda-runtime/core',
+    (input) => packageName(dirname(resolve(root, input)), names) === '@lambda-runtime/core',
   );
 }
 

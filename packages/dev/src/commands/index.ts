@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { buildCommand } from './build.js';
 
 /** Every subcommand, in the order `lambda-dev --help` lists them. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [buildCommand];
