@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,11 +141,18 @@ describe('installed packages (npm install of the packed tarballs)', () => {
     });
   });
 
-  it('is the function the README tells users to write', () => {
+  it('shows in the README the function this test type-checks and builds', () => {
     const readme = readFileSync(join(WORKSPACE, 'README.md'), 'utf8');
     const source = readFileSync(join(project, 'src/index.ts'), 'utf8');
 
     expect(readme).toContain(`Write the function, \`src/index.ts\`:\n\n\`\`\`ts\n${source}\`\`\`\n`);
+  });
+
+  it('shows in the README the bootstrap this test runs the unchanged handler with', () => {
+    const readme = readFileSync(join(WORKSPACE, 'README.md'), 'utf8');
+    const bootstrap = readFileSync(join(project, 'bootstrap'), 'utf8');
+
+    expect(readme).toContain(`\`\`\`sh\n${bootstrap}\`\`\`\n`);
   });
 
   it('type-checks a strict TypeScript function using defaultRuntime against the installed types', async () => {
@@ -181,4 +188,94 @@ describe('installed packages (npm install of the packed tarballs)', () => {
     expect(result.stdout).toMatch(/wrong-result\.ts\(\d+,\d+\): error TS\d+/);
     expect(result.stdout).toContain("Type 'string' is not assignable to type 'number'");
   });
+
+  it('builds the TypeScript function with lambda-dev build and answers with its bootstrap under the installed emulator', async () => {
+    await runOk(join(project, 'node_modules/.bin/lambda-dev'), ['build', 'src/index.ts', ...archArgs()], {
+      cwd: project,
+    });
+
+    const answer = await invokeOnce(project, [join(project, 'dist/lambda/bootstrap')], ORDER);
+
+    expect(answer).toEqual({ status: 200, body: RECEIPT });
+  });
+
+  it('answers with the built function and the Node.js of lambda-dev layer, unpacked as Lambda does, with no node on PATH', async () => {
+    await runOk(join(project, 'node_modules/.bin/lambda-dev'), ['build', 'src/index.ts', ...archArgs()], {
+      cwd: project,
+    });
+    const layer = await runOk(join(project, 'node_modules/.bin/lambda-dev'), ['layer', ...archArgs()], {
+      cwd: project,
+    });
+    const [layerZip] = readdirSync(join(project, 'dist/layer')).filter((name) => name.endsWith('.zip'));
+    const lambda = await unpackAsLambda(join(temp, 'layered'), {
+      functionZip: join(project, 'dist/lambda/function.zip'),
+      layerZip: join(project, 'dist/layer', layerZip ?? 'missing.zip'),
+    });
+
+    const answer = await invokeOnce(project, [lambda], ORDER);
+
+    expect(layer.stdout + layer.stderr).toMatch(/node2[24]-(x86_64|arm64)\.zip/);
+    expect(answer).toEqual({ status: 200, body: RECEIPT });
+  });
+
+  it('answers with a function built with --bundle-node, unpacked as Lambda does, with no layer and no node on PATH', async () => {
+    await runOk(
+      join(project, 'node_modules/.bin/lambda-dev'),
+      ['build', 'src/index.ts', '--bundle-node', '--out', 'dist/lambda-node', ...archArgs()],
+      { cwd: project },
+    );
+    const lambda = await unpackAsLambda(join(temp, 'bundled-node'), {
+      functionZip: join(project, 'dist/lambda-node/function.zip'),
+    });
+
+    const answer = await invokeOnce(project, [lambda], ORDER);
+
+    expect(answer).toEqual({ status: 200, body: RECEIPT });
+  });
 });
+
+const ORDER = { orderId: 'o-1', quantity: 2 };
+const RECEIPT = { orderId: 'o-1', total: 6, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) };
+
+/** `--arch` for this machine: the pinned Node.js must run here to make the code cache and to answer. */
+function archArgs(): string[] {
+  return ['--arch', process.arch === 'arm64' ? 'arm64' : 'x86_64'];
+}
+
+/** Runs `bootstrapArgs` under the installed emulator CLI, invokes it once with `event`, stops it. */
+async function invokeOnce(
+  cwd: string,
+  bootstrapArgs: readonly string[],
+  event: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const emulator = await EmulatorProcess.start(cwd, bootstrapArgs);
+  try {
+    return await emulator.invoke(event);
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/**
+ * Unzips a function (and a layer) the way Lambda does, into `<directory>/var/task` and
+ * `<directory>/opt`, and returns a script that starts its bootstrap there with no node on PATH:
+ * only the layer's /opt/bin/node or the zip's own bin/node can run it.
+ */
+async function unpackAsLambda(
+  directory: string,
+  zips: { functionZip: string; layerZip?: string },
+): Promise<string> {
+  const task = join(directory, 'var/task');
+  const opt = join(directory, 'opt');
+  await mkdir(task, { recursive: true });
+  await mkdir(opt, { recursive: true });
+  await runOk('unzip', ['-q', zips.functionZip, '-d', task], { cwd: directory });
+  if (zips.layerZip !== undefined) await runOk('unzip', ['-q', zips.layerZip, '-d', opt], { cwd: directory });
+  const start = join(directory, 'start');
+  await writeFile(
+    start,
+    `#!/bin/sh\nexport LAMBDA_TASK_ROOT='${task}' LAMBDA_RUNTIME_OPT_DIR='${opt}' PATH=/nonexistent\nexec '${task}/bootstrap'\n`,
+    { mode: 0o755 },
+  );
+  return start;
+}
