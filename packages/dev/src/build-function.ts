@@ -15,7 +15,12 @@ import { join, relative, resolve, sep } from 'node:path';
 import { bundleFunction } from '@lambda-runtime/bundler';
 import { bootstrapScript } from './bootstrap-script.js';
 import { DevToolError } from './dev-tool-error.js';
-import { type FunctionEntry, handlerEntrySource, resolveFunctionEntry } from './function-entry.js';
+import {
+  checkHandlerExport,
+  type FunctionEntry,
+  handlerEntrySource,
+  resolveFunctionEntry,
+} from './function-entry.js';
 import { type NodeBinaryOptions, nodeBinary } from './node-binary.js';
 import {
   DEFAULT_NODE_MAJOR,
@@ -122,6 +127,7 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
   const major = options.nodeMajor ?? DEFAULT_NODE_MAJOR;
   const release = nodeRelease(arch, major);
   const entry = resolveFunctionEntry(options.entry, root);
+  if (entry.kind === 'handler') await checkHandlerExport(entry, root);
   for (const name of options.external ?? []) {
     if ((await packageDirectory(name, root)) === undefined) {
       throw new DevToolError(
