@@ -127,7 +127,7 @@ describe('lambda-runtime (bin)', () => {
     expect(header).toBe('RangeError');
     expect(body.errorType).toBe('RangeError');
     expect(body.errorMessage).toBe('config missing at load');
-    expect(body.stackTrace.join('\n')).toContain('throws-range-error.js:3');
+    expect(body.stackTrace.join('\n')).toContain('throws-range-error.js:1');
     expect(nextWasCalled()).toBe(false);
     expect(exit.code).toBe(1);
   });
