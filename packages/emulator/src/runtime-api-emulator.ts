@@ -75,7 +75,7 @@ export interface ShutdownResult {
 /** The `/init/error` the runtime posted: its body plus the `Lambda-Runtime-Function-Error-Type` header. */
 export type InitErrorReport = ErrorDocument & { readonly errorTypeHeader: string | undefined };
 
-/** Streamed responses may be much larger than buffered ones (runtime-api.md §11). */
+/** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
 const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 /** Idle time a kept-alive runtime connection may sit between requests. */
 const KEEP_ALIVE_TIMEOUT_MS = 60 * 60 * 1000;
@@ -87,9 +87,9 @@ const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
 const EXTENSIONS_API_PREFIX = '/2020-01-01';
 const EXTENSION_REGISTER_PATH = `${EXTENSIONS_API_PREFIX}/extension/register`;
 const EXTENSION_NEXT_PATH = `${EXTENSIONS_API_PREFIX}/extension/event/next`;
-/** The LMI emulator's cap on extension request bodies (runtime-api.md §12 item 11). */
+/** The LMI emulator's cap on extension request bodies (docs/runtime-api.md §12 item 11). */
 const MAX_EXTENSION_BODY_BYTES = 1024 * 1024;
-/** Extensions API headers (runtime-api.md §3.3), lower-case as node:http presents them. */
+/** Extensions API headers (docs/runtime-api.md §3.3), lower-case as node:http presents them. */
 const ExtensionHeader = {
   name: 'lambda-extension-name',
   identifier: 'lambda-extension-identifier',
@@ -108,7 +108,7 @@ interface InjectedFailure {
 }
 
 /**
- * A local AWS Lambda Runtime API (runtime-api.md §2.1) plus the RIE-compatible invoke endpoint,
+ * A local AWS Lambda Runtime API (docs/runtime-api.md §2.1) plus the RIE-compatible invoke endpoint,
  * on one `node:http` server. Tests drive it with {@link invoke} and inspect {@link requests}; the
  * runtime under test talks to it through `AWS_LAMBDA_RUNTIME_API` ({@link environment}).
  *
@@ -262,7 +262,7 @@ export class RuntimeApiEmulator {
   }
 
   /**
-   * The environment of a runtime process (runtime-api.md §4): reserved variables, fake
+   * The environment of a runtime process (docs/runtime-api.md §4): reserved variables, fake
    * credentials, `PATH`/`HOME` from this process and nothing else from it. `extra` entries win;
    * an `undefined` value removes the variable.
    *
@@ -479,7 +479,7 @@ export class RuntimeApiEmulator {
   }
 
   /**
-   * Shuts the execution environment down as the platform does (runtime-api.md §6.1 step 11):
+   * Shuts the execution environment down as the platform does (docs/runtime-api.md §6.1 step 11):
    * sends `SHUTDOWN` (with `deadlineMs` = now + budget) to every extension subscribed to it; then,
    * if any extension registered, SIGTERM to every running spawned runtime (its process group) and
    * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. Resolves when
@@ -1072,7 +1072,7 @@ function answerOutcome(
       request: record,
     };
   }
-  // A streamed response that failed after its first byte says so in trailers (runtime-api.md §7).
+  // A streamed response that failed after its first byte says so in trailers (docs/runtime-api.md §7).
   const trailerType = read.trailers[RuntimeHeader.functionErrorType];
   if (trailerType !== undefined && trailerType !== '') {
     const trailerBody = read.trailers[RuntimeHeader.functionErrorBody];
