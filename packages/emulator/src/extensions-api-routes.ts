@@ -8,9 +8,9 @@ import type { ReadRequestBody } from './request-body.js';
 import type { RuntimeExchange } from './runtime-exchange.js';
 
 const EXTENSIONS_API_PREFIX = '/2020-01-01';
-/** The LMI emulator's cap on extension request bodies (runtime-api.md §12 item 11). */
+/** The LMI emulator's cap on extension request bodies (docs/runtime-api.md §12 item 11). */
 const MAX_EXTENSION_BODY_BYTES = 1024 * 1024;
-/** Extensions API headers (runtime-api.md §3.3), lower-case as node:http presents them. */
+/** Extensions API headers (docs/runtime-api.md §3.3), lower-case as node:http presents them. */
 const ExtensionHeader = {
   name: 'lambda-extension-name',
   identifier: 'lambda-extension-identifier',
@@ -28,7 +28,7 @@ export interface ExtensionsApiRoutesOptions {
 }
 
 /**
- * The Extensions API (runtime-api.md §2.2, §8) as routes: `POST /extension/register` and the
+ * The Extensions API (docs/runtime-api.md §2.2, §8) as routes: `POST /extension/register` and the
  * `GET /extension/event/next` long poll, over the HTTP-free {@link ExtensionRegistry}.
  */
 export class ExtensionsApiRoutes {
@@ -116,7 +116,7 @@ export class ExtensionsApiRoutes {
   }
 }
 
-/** The INVOKE event extensions get when an invocation is delivered to the runtime (runtime-api.md §8.1). */
+/** The INVOKE event extensions get when an invocation is delivered to the runtime (docs/runtime-api.md §8.1). */
 export function invokeEvent(delivery: InvocationDelivery): ExtensionEvent {
   const { invocation, deadlineMs, invokedFunctionArn } = delivery;
   const traceId = invocation.options.traceId;

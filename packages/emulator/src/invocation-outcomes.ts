@@ -21,7 +21,7 @@ export function answerOutcome(
       request: record,
     };
   }
-  // A streamed response that failed after its first byte says so in trailers (runtime-api.md §7).
+  // A streamed response that failed after its first byte says so in trailers (docs/runtime-api.md §7).
   const trailerType = read.trailers[RuntimeHeader.functionErrorType];
   if (trailerType !== undefined && trailerType !== '') {
     const trailerBody = read.trailers[RuntimeHeader.functionErrorBody];

@@ -23,7 +23,7 @@ import type { SpawnedRuntime, SpawnRuntimeOptions } from './spawned-runtime.js';
 const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
 
 /**
- * A local AWS Lambda Runtime API (runtime-api.md §2.1) plus the RIE-compatible invoke endpoint,
+ * A local AWS Lambda Runtime API (docs/runtime-api.md §2.1) plus the RIE-compatible invoke endpoint,
  * on one `node:http` server. Tests drive it with {@link invoke} and inspect {@link requests}; the
  * runtime under test talks to it through `AWS_LAMBDA_RUNTIME_API` ({@link environment}).
  *
@@ -165,7 +165,7 @@ export class RuntimeApiEmulator {
   }
 
   /**
-   * The environment of a runtime process (runtime-api.md §4): reserved variables, fake
+   * The environment of a runtime process (docs/runtime-api.md §4): reserved variables, fake
    * credentials, `PATH`/`HOME` from this process and nothing else from it. `extra` entries win;
    * an `undefined` value removes the variable.
    *
@@ -306,7 +306,7 @@ export class RuntimeApiEmulator {
   }
 
   /**
-   * Shuts the execution environment down as the platform does (runtime-api.md §6.1 step 11):
+   * Shuts the execution environment down as the platform does (docs/runtime-api.md §6.1 step 11):
    * sends `SHUTDOWN` (with `deadlineMs` = now + budget) to every extension subscribed to it; then,
    * if any extension registered, SIGTERM to every running spawned runtime (its process group) and
    * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. Resolves when

@@ -19,7 +19,7 @@ import { parseErrorDocument } from './invoke-result.js';
 import { NextLongPoll } from './next-long-poll.js';
 import type { RuntimeExchange } from './runtime-exchange.js';
 
-/** Streamed responses may be much larger than buffered ones (runtime-api.md §11). */
+/** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
 const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 /** What the Runtime API routes work with. */
@@ -33,7 +33,7 @@ export interface RuntimeApiRoutesOptions {
 }
 
 /**
- * The Runtime API (runtime-api.md §2.1, §6.3) as routes: `GET /next` (a {@link NextLongPoll}),
+ * The Runtime API (docs/runtime-api.md §2.1, §6.3) as routes: `GET /next` (a {@link NextLongPoll}),
  * `POST /{id}/response` and `/{id}/error`, `POST /init/error`, and the RIE's `GET /ping`. State
  * changes go through the {@link InvocationDispatcher}; this class only counts the open `/next` calls.
  */
@@ -244,7 +244,7 @@ async function ping(exchange: RuntimeExchange): Promise<void> {
   exchange.send(200, Buffer.from('pong'), { 'content-type': 'text/plain' });
 }
 
-/** The `Lambda-Runtime-*` headers of a `/next` answer (runtime-api.md §3.1). */
+/** The `Lambda-Runtime-*` headers of a `/next` answer (docs/runtime-api.md §3.1). */
 function nextHeaders(delivery: InvocationDelivery): Record<string, string> {
   const { invocation, deadlineMs, invokedFunctionArn } = delivery;
   const options = invocation.options;
