@@ -26,7 +26,8 @@ export interface HandlerOutcome {
  * The completion functions are assigned onto the context the builder returned. A context that
  * refuses them (frozen, sealed without them, a proxy whose `set` fails) is not an error: the handler
  * then gets a copy with the same prototype, the same own properties and the same integrity level
- * (a frozen context gives a frozen copy), plus the completion functions.
+ * (a frozen context gives a frozen copy), plus the completion functions. On a frozen copy
+ * `callbackWaitsForEmptyEventLoop` stays settable, as the managed runtime promises handlers.
  *
  * @example
  * ```ts
@@ -42,10 +43,15 @@ export class HandlerCall {
   readonly context: InvocationContext;
   returned: unknown;
   returnedUndefined = false;
+  /** `callbackWaitsForEmptyEventLoop` of a frozen context's copy (an accessor reads and writes it). */
+  waitsForEmptyEventLoop = true;
   readonly #logger: Logger;
   #settle: ((outcome: HandlerOutcome) => void) | undefined;
 
-  /** @throws TypeError when `built` is not an object (a context builder bug; the loop answers `/error`). */
+  /**
+   * @throws TypeError when `built` is not an object, or is a promise (a context builder bug; the loop
+   * answers `/error`).
+   */
   constructor(built: unknown, logger: Logger) {
     this.#logger = logger;
     this.outcome = new Promise<HandlerOutcome>((resolve) => {
@@ -117,6 +123,11 @@ function withCompletions(built: unknown, call: HandlerCall): InvocationContext {
       `The context builder returned ${built === null ? 'null' : typeof built} instead of a context object`,
     );
   }
+  if (typeof (built as { then?: unknown }).then === 'function') {
+    throw new TypeError(
+      'The context builder returned a promise; ContextBuilder.build must return the context itself',
+    );
+  }
   const context = built as InvocationContext;
   // Shared functions bound to this call, never fresh arrows: V8's unoptimised code kept a fresh
   // closure stored on the context (and everything it reaches) alive across scavenges, which
@@ -133,11 +144,12 @@ function withCompletions(built: unknown, call: HandlerCall): InvocationContext {
   } catch {
     // Frozen, sealed or a proxy that refuses: the copy below carries them instead.
   }
-  return copyWith(context, done, succeed, fail);
+  return copyWith(context, call, done, succeed, fail);
 }
 
 function copyWith(
   context: InvocationContext,
+  call: HandlerCall,
   done: InvocationContext['done'],
   succeed: InvocationContext['succeed'],
   fail: InvocationContext['fail'],
@@ -146,15 +158,35 @@ function copyWith(
   descriptors.done = { value: done, writable: true, enumerable: true, configurable: true };
   descriptors.succeed = { value: succeed, writable: true, enumerable: true, configurable: true };
   descriptors.fail = { value: fail, writable: true, enumerable: true, configurable: true };
+  const frozen = Object.isFrozen(context);
+  if (frozen) {
+    // The one field handlers may set (`= false` to answer without waiting for an empty event loop)
+    // becomes an accessor, which freezing leaves working.
+    call.waitsForEmptyEventLoop = context.callbackWaitsForEmptyEventLoop !== false;
+    descriptors.callbackWaitsForEmptyEventLoop = {
+      get: readWaitsForEmptyEventLoop.bind(call),
+      set: writeWaitsForEmptyEventLoop.bind(call),
+      enumerable: true,
+      configurable: true,
+    };
+  }
   const copy = Object.create(
     Object.getPrototypeOf(context) as object | null,
     descriptors,
   ) as InvocationContext;
   // The builder's choice of immutability holds for the copy too.
-  if (Object.isFrozen(context)) Object.freeze(copy);
+  if (frozen) Object.freeze(copy);
   else if (Object.isSealed(context)) Object.seal(copy);
   else if (!Object.isExtensible(context)) Object.preventExtensions(copy);
   return copy;
+}
+
+function readWaitsForEmptyEventLoop(this: HandlerCall): boolean {
+  return this.waitsForEmptyEventLoop;
+}
+
+function writeWaitsForEmptyEventLoop(this: HandlerCall, value: boolean): void {
+  this.waitsForEmptyEventLoop = value;
 }
 
 // `callback(error, result)` and `context.done(error, result)` mean the same; only the warning differs.

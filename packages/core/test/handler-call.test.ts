@@ -55,6 +55,30 @@ describe('HandlerCall', () => {
     },
   );
 
+  it('keeps callbackWaitsForEmptyEventLoop settable on the copy of a frozen context', async () => {
+    const call = new HandlerCall(built(Object.freeze), memoryLogger().logger);
+
+    callHandler(
+      (_event, handed: InvocationContext, callback) => {
+        handed.callbackWaitsForEmptyEventLoop = false;
+        callback(null, 'at once');
+      },
+      {},
+      call,
+    );
+    const outcome = await call.outcome;
+
+    expect(Object.isFrozen(call.context)).toBe(true);
+    expect(call.context.callbackWaitsForEmptyEventLoop).toBe(false);
+    expect(outcome).toMatchObject({ failed: false, value: 'at once', waitForEmptyEventLoop: false });
+  });
+
+  it('throws a TypeError when the context builder returned a promise', () => {
+    const logger = memoryLogger().logger;
+
+    expect(() => new HandlerCall(Promise.resolve(built((c) => c)), logger)).toThrow(/returned a promise/);
+  });
+
   it('hands over a copy when a proxy accepts the completion functions but keeps none', async () => {
     const context = new Proxy(
       built((c) => c),
