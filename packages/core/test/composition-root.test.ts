@@ -347,6 +347,33 @@ describe('LambdaRuntime', () => {
     expect(emulator.requests).toEqual([]);
   });
 
+  it('run() writes one line to stderr and exits 1, without running the initializer, when the transport cannot be built', async () => {
+    const codes: number[] = [];
+    let initialized = false;
+    const { runtime } = runtimeFor(
+      () => {
+        initialized = true;
+        return () => null;
+      },
+      { exit: (code) => codes.push(code), processHandlers: false, routeConsole: false },
+    );
+    runtime.withTransport(() => {
+      throw new RangeError('no such origin');
+    });
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+
+    const outcome = await runtime.run().catch((error: unknown) => error);
+    process.stderr.write = write;
+
+    expect(outcome).toBeInstanceOf(RuntimeExitError);
+    expect(codes).toEqual([1]);
+    expect(initialized).toBe(false);
+    expect(written).toEqual(['FATAL lambda-runtime cannot start: no such origin\n']);
+    expect(emulator.requests).toEqual([]);
+  });
+
   it('item 3: run() polls /next only after an async initializer resolved', async () => {
     let initialized = false;
     const codes: number[] = [];
