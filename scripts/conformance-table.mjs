@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints which test files cover which item of the Runtime API conformance checklist
-// (shared/runtime-api.md section 13), read from test names such as `it('item 18: ...')` or
+// (docs/runtime-api.md section 13), read from test names such as `it('item 18: ...')` or
 // `it('items 30, 31: ...')`. With --require LIST (e.g. `1,3-6,9`) it exits 1 when an item in LIST
 // has no test.
 import { readdirSync, readFileSync } from 'node:fs';

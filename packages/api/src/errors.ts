@@ -117,7 +117,7 @@ export class MalformedHandlerNameError extends LambdaRuntimeError {
   readonly errorType = 'Runtime.MalformedHandlerName';
 }
 
-/** The handler's module cannot be found or throws while it is imported. */
+/** The handler's module cannot be found, or a `require` while it loads finds nothing (`MODULE_NOT_FOUND`). */
 export class ImportModuleError extends LambdaRuntimeError {
   readonly errorType = 'Runtime.ImportModuleError';
 }

@@ -55,7 +55,6 @@ export {
   LOGGER,
   PAYLOAD_CODEC,
   RUNTIME_LOOP,
-  TRANSPORT,
   TRANSPORT_FACTORY,
 } from './tokens.js';
 export type { Transport, TransportFactory, TransportRequest, TransportResponse } from './transport.js';

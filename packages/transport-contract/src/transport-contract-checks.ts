@@ -171,7 +171,7 @@ const UTF8_TEXT = 'Grüße, 世界! 🎉 👩‍👩‍👧 ∑ \u0000 tab\tnew\
 /**
  * The checks of the transport contract, each runnable on its own (the suite registered by
  * `describeTransportContract` runs them all). Titles carry conformance item numbers from
- * shared/runtime-api.md §13 where they apply.
+ * docs/runtime-api.md §13 where they apply.
  *
  * @example
  * ```ts
