@@ -48,8 +48,7 @@ export function resolveFunctionEntry(input: string, root: string): FunctionEntry
   try {
     const located = locateModule(root, parsed);
     // A Node.js built-in (`events.handler` without an events.js) is nothing to bundle.
-    if (located.format !== 'builtin')
-      return { kind: 'handler', spec: input, file: located.file, parsed };
+    if (located.format !== 'builtin') return { kind: 'handler', spec: input, file: located.file, parsed };
   } catch (error) {
     const shown = relative(root, base) || base;
     throw new DevToolError(
