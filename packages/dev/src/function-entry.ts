@@ -1,0 +1,143 @@
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type HandlerSpec, locateModule, parseHandlerSpec } from '@lambda-runtime/handler-loader';
+import { build } from 'esbuild';
+import { DevToolError } from './dev-tool-error.js';
+
+/** What `lambda-dev build` was given, resolved. */
+export type FunctionEntry =
+  /** A file that starts the runtime itself (`defaultRuntime(...).run()`). */
+  | { readonly kind: 'file'; readonly file: string }
+  /** A handler name; `file` is its module, run through the runtime by a generated entry. */
+  | { readonly kind: 'handler'; readonly spec: string; readonly file: string; readonly parsed: HandlerSpec };
+
+// The managed runtime's order first, so a name means what it means on Lambda; then TypeScript sources.
+const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+
+/**
+ * Resolves `lambda-dev build`'s argument against `root`: an existing file is an entry; anything
+ * else must be a handler name (`src/orders.handler`) whose module exists, as `<module>.js`, `.mjs`,
+ * `.cjs`, `.ts`, `.mts`, `.cts`, or by `require` resolution as the `lambda-runtime` command would.
+ *
+ * @throws {@link DevToolError} `ERR_ENTRY` when it is neither.
+ *
+ * @example
+ * ```ts
+ * resolveFunctionEntry('src/orders.handler', process.cwd());
+ * // { kind: 'handler', spec: 'src/orders.handler', file: '/app/src/orders.ts', parsed: {...} }
+ * ```
+ */
+export function resolveFunctionEntry(input: string, root: string): FunctionEntry {
+  const asFile = resolve(root, input);
+  if (isFile(asFile)) return { kind: 'file', file: asFile };
+  let parsed: HandlerSpec;
+  try {
+    parsed = parseHandlerSpec(input);
+  } catch (error) {
+    throw new DevToolError(
+      'ERR_ENTRY',
+      `'${input}' is neither a file nor a handler name ([dir/]module.export): ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+  const base = resolve(root, parsed.directory, parsed.module);
+  const byExtension = MODULE_EXTENSIONS.map((extension) => `${base}${extension}`).find(isFile);
+  if (byExtension !== undefined) return { kind: 'handler', spec: input, file: byExtension, parsed };
+  try {
+    const located = locateModule(root, parsed);
+    // A Node.js built-in (`events.handler` without an events.js) is nothing to bundle.
+    if (located.format !== 'builtin') return { kind: 'handler', spec: input, file: located.file, parsed };
+  } catch (error) {
+    const shown = relative(root, base) || base;
+    throw new DevToolError(
+      'ERR_ENTRY',
+      `'${input}' is neither a file nor a handler whose module exists: no ${shown}.js, .mjs, .cjs, .ts, .mts or .cts, ` +
+        `and require() cannot resolve '${parsed.directory}${parsed.module}' from ${root}`,
+      { cause: error },
+    );
+  }
+  throw new DevToolError(
+    'ERR_ENTRY',
+    `'${input}' is neither a file nor a handler whose module exists in ${root}: '${parsed.module}' is only a Node.js built-in module`,
+  );
+}
+
+/**
+ * Refuses a handler name whose export cannot exist: the module is ES (so its exports are known
+ * without running it), has no export of that first name, and no `default` export to look in.
+ * CommonJS modules are left to the runtime, which reports `Runtime.HandlerNotFound` at init.
+ *
+ * @throws {@link DevToolError} `ERR_ENTRY` naming the exports the module has.
+ */
+export async function checkHandlerExport(
+  entry: Extract<FunctionEntry, { kind: 'handler' }>,
+  root: string,
+): Promise<void> {
+  const result = await build({
+    entryPoints: [entry.file],
+    absWorkingDir: root,
+    bundle: false,
+    write: false,
+    format: 'esm',
+    metafile: true,
+    logLevel: 'silent',
+    outdir: join(root, '.lambda-dev-export-check'),
+  });
+  const format = Object.values(result.metafile.inputs)[0]?.format;
+  const exports = Object.values(result.metafile.outputs)[0]?.exports ?? [];
+  const first = entry.parsed.exportPath[0] ?? '';
+  if (format !== 'esm' || exports.includes(first) || exports.includes('default')) return;
+  throw new DevToolError(
+    'ERR_ENTRY',
+    `${entry.spec}: module '${entry.parsed.directory}${entry.parsed.module}' (${relative(root, entry.file)}) has no export '${first}' ` +
+      `(it exports ${exports.length === 0 ? 'nothing' : exports.map((name) => `'${name}'`).join(', ')}), ` +
+      'so the function would fail at init with Runtime.HandlerNotFound',
+  );
+}
+
+/**
+ * The source of the entry that runs a handler module through the runtime, as the `lambda-runtime`
+ * command would: `@lambda-runtime/core` from the project when it has one (else this tool's), the
+ * module evaluated inside the initializer, the export picked by {@link bundledHandler}.
+ */
+export function handlerEntrySource(entry: Extract<FunctionEntry, { kind: 'handler' }>, root: string): string {
+  const shown = relative(root, entry.file) || entry.file;
+  return `// Generated by lambda-dev build for ${entry.spec}.
+import { defaultRuntime } from ${JSON.stringify(resolveCore(root))};
+import { bundledHandler } from ${JSON.stringify(siblingModule('bundled-handler'))};
+
+defaultRuntime(() =>
+  bundledHandler(${JSON.stringify(entry.spec)}, ${JSON.stringify(shown)}, () => require(${JSON.stringify(entry.file)})),
+).run();
+`;
+}
+
+/** `@lambda-runtime/core` as the project resolves it, else as this tool does. */
+function resolveCore(root: string): string {
+  try {
+    return createRequire(join(root, 'package.json')).resolve('@lambda-runtime/core');
+  } catch {
+    return createRequire(import.meta.url).resolve('@lambda-runtime/core');
+  }
+}
+
+/** This package's module `name`, compiled (`dist/*.js`) or, under a TypeScript test runner, `src/*.ts`. */
+function siblingModule(name: string): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const compiled = join(here, `${name}.js`);
+  return isFile(compiled) ? compiled : join(here, `${name}.ts`);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
