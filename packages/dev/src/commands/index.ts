@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { newCommand } from './new.js';
 
 /** Every subcommand, in the order `lambda-dev --help` lists them. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [newCommand];
