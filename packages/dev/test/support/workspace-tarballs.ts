@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,21 +9,17 @@ const run = promisify(execFile);
 /** The repository root. */
 export const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** Every publishable package of the workspace, packed (from its built dist/) into `destination`. */
+/**
+ * Every public package of the workspace packed into `destination` by scripts/pack-all.mjs, as a
+ * release would pack it: package name to tarball path.
+ */
 export async function packWorkspace(destination: string): Promise<ReadonlyMap<string, string>> {
-  await run('pnpm', ['-r', '--filter', './packages/*', 'pack', '--pack-destination', destination], {
+  const { stdout } = await run(process.execPath, ['scripts/pack-all.mjs', destination], {
     cwd: WORKSPACE,
     env: cleanEnv(),
+    maxBuffer: 16 * 1024 * 1024,
   });
-  const tarballs = new Map<string, string>();
-  for (const folder of await readdir(join(WORKSPACE, 'packages'))) {
-    const manifest = JSON.parse(
-      await readFile(join(WORKSPACE, 'packages', folder, 'package.json'), 'utf8'),
-    ) as { name: string; version: string };
-    const file = `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`;
-    tarballs.set(manifest.name, join(destination, file));
-  }
-  return tarballs;
+  return new Map(Object.entries(JSON.parse(stdout) as Record<string, string>));
 }
 
 /**
@@ -47,10 +43,15 @@ export async function useTarballs(project: string, tarballs: ReadonlyMap<string,
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-/** The environment for npm and pnpm children, without the npm_* settings a parent pnpm run sets. */
+/**
+ * The environment for npm, pnpm and the project's own tools: without the npm_* settings a parent
+ * pnpm run sets, and without the markers of the vitest run we are in (a nested vitest would think
+ * it is a worker), colourless so output can be matched.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key)));
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', ...extra };
+  const inherited = /^(npm_|pnpm_|vitest|force_color$|node_env$|test$)/i;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !inherited.test(key)));
+  return { ...env, NO_COLOR: '1', npm_config_update_notifier: 'false', npm_config_fund: 'false', ...extra };
 }
 
 /** Runs a command, resolving with its output; rejects (with the output) on a non-zero exit. */
