@@ -1,14 +1,18 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { Script } from 'node:vm';
-import { build } from 'esbuild';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build, type Metafile } from 'esbuild';
+import { EntryNotRuntimeError } from './entry-not-runtime-error.js';
 
 /** Options of {@link bundleFunction}. */
 export interface BundleFunctionOptions {
   /** The function's entry: the file that calls `defaultRuntime(...).run()` (TypeScript or JavaScript). */
   readonly entry: string;
   /**
-   * The file the `bootstrap` runs, e.g. `dist/bootstrap.cjs` (`.mjs` works too). Beside it go the
+   * The file the `bootstrap` runs, e.g. `dist/bootstrap.cjs` (`.mjs` works too; a `.js` file is
+   * written as ES module or CommonJS to match the nearest `package.json` `type`). Beside it go the
    * bundle (`bootstrap.bundle.cjs`) and its V8 code cache (`bootstrap.bundle.cache`): ship all three.
    */
   readonly outfile: string;
@@ -18,6 +22,31 @@ export interface BundleFunctionOptions {
   readonly sourcemap?: boolean;
   /** Packages to leave out of the bundle and load from `node_modules` at run time. */
   readonly external?: readonly string[];
+  /**
+   * The project folder (default: the current directory). The bundle names its modules by their
+   * path relative to it, so the same project gives the same bytes wherever it is built from.
+   */
+  readonly root?: string;
+  /**
+   * The entry's source, when it is generated rather than read from disk: `entry` then only names
+   * it, and its imports resolve from `entry`'s folder.
+   */
+  readonly entryContents?: string;
+  /** The Node.js major version the function runs on, for esbuild's syntax target (default 20). */
+  readonly nodeMajor?: number;
+  /**
+   * How to make the V8 code cache. V8 accepts a cache only from the very same V8 build, so make it
+   * with the Node.js binary the function runs on:
+   * - `'self'` (default): with the Node.js binary running the bundler;
+   * - `{ node: '/path/to/node' }`: with that binary (it must run on this machine);
+   * - `false`: no cache (the loader then compiles the bundle at every cold start).
+   */
+  readonly codeCache?: 'self' | { readonly node: string } | false;
+  /**
+   * Refuse an entry that never loads `@lambda-runtime/core` (default `true`): such a bundle would
+   * start, find nothing to run and exit 0, which Lambda reports only as `Runtime.ExitError`.
+   */
+  readonly requireRuntime?: boolean;
 }
 
 /** What {@link bundleFunction} wrote. */
@@ -26,10 +55,12 @@ export interface BundleResult {
   readonly outfile: string;
   /** The bundled code. */
   readonly bundle: string;
-  /** V8's code cache of the bundle, for the Node.js version that built it. */
-  readonly codeCache: string;
+  /** V8's code cache of the bundle, or `undefined` when none was made. */
+  readonly codeCache: string | undefined;
   /** Size of the bundle in bytes. */
   readonly bytes: number;
+  /** Size of the code cache in bytes (0 without one). */
+  readonly codeCacheBytes: number;
   readonly warnings: readonly string[];
 }
 
@@ -37,11 +68,16 @@ export interface BundleResult {
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) {';
 const WRAPPER_END = '\n})';
 
+const execFileAsync = promisify(execFile);
+
 /**
- * Bundles a function, the runtime and every dependency into one file for Node 20, with V8's code
- * cache for it: the shipped build. A cold start then reads one file and skips parsing and compiling
- * it, instead of resolving and loading hundreds of modules, which is most of an unbundled start.
- * If the cache does not fit the Node.js version that runs it, V8 compiles the code as usual.
+ * Bundles a function, the runtime and every dependency into one file, with V8's code cache for
+ * it: the shipped build. A cold start then reads one file and skips parsing and compiling it,
+ * instead of resolving and loading hundreds of modules, which is most of an unbundled start.
+ * If the cache does not fit the Node.js version that runs it, V8 compiles the code as usual and the
+ * loader says so on stderr.
+ *
+ * @throws {@link EntryNotRuntimeError} when the entry never loads `@lambda-runtime/core`.
  *
  * @example
  * ```ts
@@ -56,14 +92,25 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   const bundle = join(directory, `${stem}.bundle.cjs`);
   const codeCache = join(directory, `${stem}.bundle.cache`);
   const minify = options.minify ?? true;
+  const root = resolve(options.root ?? process.cwd());
   const result = await build({
-    entryPoints: [options.entry],
+    ...(options.entryContents === undefined
+      ? { entryPoints: [options.entry] }
+      : {
+          stdin: {
+            contents: options.entryContents,
+            resolveDir: dirname(resolve(root, options.entry)),
+            sourcefile: basename(options.entry),
+            loader: 'ts',
+          },
+        }),
+    absWorkingDir: root,
     outfile: bundle,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: `node${options.nodeMajor ?? 20}`,
     // CommonJS, so that the code can be compiled as a vm.Script with a code cache (ES modules cannot
-    // be given one on Node 20).
+    // be given one).
     format: 'cjs',
     // Whitespace and syntax only: identifiers keep their names, so `error.name`, `constructor.name`
     // and stack traces read as in the source (they become errorTypes on the wire), without the
@@ -77,29 +124,113 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
     external: [...(options.external ?? [])],
     legalComments: 'none',
     logLevel: 'silent',
+    metafile: true,
     write: false,
   });
+  if ((options.requireRuntime ?? true) && !loadsRuntime(result.metafile, root)) {
+    throw new EntryNotRuntimeError(
+      `${options.entry} never loads @lambda-runtime/core, so the bundle would start, run nothing and exit 0. ` +
+        'The entry must call defaultRuntime(...).run(); a module that only exports a handler needs an entry ' +
+        "that runs it (lambda-dev build <module>.<export> writes one, as the 'lambda-runtime' command would run it)",
+    );
+  }
   await mkdir(directory, { recursive: true });
   const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'))?.text ?? '';
   for (const file of result.outputFiles) await writeFile(file.path, file.contents);
-  // Compiled here, once, with the Node.js that builds; the loader hands the cache to V8.
-  const script = new Script(`${WRAPPER_START}${code}${WRAPPER_END}`, { filename: bundle });
-  await writeFile(codeCache, script.createCachedData());
+  const cache = options.codeCache ?? 'self';
+  let cacheBytes = 0;
+  if (cache !== false) {
+    // A child process, for two reasons: V8 accepts a cache only from the Node.js build that runs it
+    // (so the target's binary makes it), and --predictable makes the bytes the same at every build
+    // (V8 otherwise seeds its hashes at random). V8 leaves that flag out of the hash it checks.
+    await execFileAsync(
+      cache === 'self' ? process.execPath : cache.node,
+      ['--predictable', '-e', CACHE_MAKER, basename(bundle), basename(codeCache), WRAPPER_START, WRAPPER_END],
+      // Nothing from this environment (NODE_OPTIONS flags would change V8's flag hash), and only
+      // relative names: V8 keeps traces of the path strings in the cache.
+      { env: {}, cwd: directory },
+    );
+    cacheBytes = statSync(codeCache).size;
+  }
   await writeFile(
     options.outfile,
-    loaderSource(basename(bundle), basename(codeCache), extname(options.outfile)),
+    loaderSource(basename(bundle), basename(codeCache), loaderFormat(options.outfile)),
   );
   return {
     outfile: options.outfile,
     bundle,
-    codeCache,
+    codeCache: cache === false ? undefined : codeCache,
     bytes: Buffer.byteLength(code),
+    codeCacheBytes: cacheBytes,
     warnings: result.warnings.map((warning) => warning.text),
   };
 }
 
+// Run by the target Node.js binary in the bundle's folder: compiles the bundle as the loader will and saves V8's cache.
+const CACHE_MAKER = `const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const [bundle, cache, start, end] = process.argv.slice(1);
+const script = new Script(start + readFileSync(bundle, 'utf8') + end, { filename: bundle });
+writeFileSync(cache, script.createCachedData());`;
+
+/** True when any module in the bundle belongs to the `@lambda-runtime/core` package. */
+function loadsRuntime(metafile: Metafile, root: string): boolean {
+  const names = new Map<string, string | undefined>();
+  return Object.keys(metafile.inputs).some(
+    (input) => packageName(dirname(resolve(root, input)), names) === '@lambda-runtime/core',
+  );
+}
+
+function packageName(directory: string, seen: Map<string, string | undefined>): string | undefined {
+  if (seen.has(directory)) return seen.get(directory);
+  let name: string | undefined;
+  try {
+    name = (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: string }).name;
+  } catch {
+    const parent = dirname(directory);
+    name = parent === directory ? undefined : packageName(parent, seen);
+  }
+  seen.set(directory, name);
+  return name;
+}
+
+/**
+ * The module format Node.js gives the loader file: `.mjs` and `.cjs` say so, a `.js` file follows
+ * the nearest `package.json` `type` (a CommonJS loader in a `"type": "module"` folder would fail
+ * with `require is not defined`).
+ */
+function loaderFormat(outfile: string): 'esm' | 'cjs' {
+  const extension = extname(outfile);
+  if (extension === '.mjs') return 'esm';
+  if (extension !== '.js') return 'cjs';
+  let current = dirname(resolve(outfile));
+  for (;;) {
+    const manifest = join(current, 'package.json');
+    if (isFile(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module'
+          ? 'esm'
+          : 'cjs';
+      } catch {
+        return 'cjs';
+      }
+    }
+    const parent = dirname(current);
+    if (parent === current || basename(current) === 'node_modules') return 'cjs';
+    current = parent;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** The small file the bootstrap runs: reads the bundle and its cache, compiles with both, runs it. */
-function loaderSource(bundle: string, codeCache: string, extension: string): string {
+function loaderSource(bundle: string, codeCache: string, format: 'esm' | 'cjs'): string {
   const body = `const bundle = join(here, ${JSON.stringify(bundle)});
 const source = readFileSync(bundle, 'utf8');
 let cachedData;
@@ -109,10 +240,14 @@ try {
   // No cache: V8 compiles as usual.
 }
 const script = new Script(${JSON.stringify(WRAPPER_START)} + source + ${JSON.stringify(WRAPPER_END)}, { filename: bundle, cachedData });
+if (script.cachedDataRejected === true) {
+  // Still correct, only slower: say why once per cold start so the build can be fixed.
+  process.stderr.write('lambda-runtime: the code cache does not fit this Node.js ' + process.version + ' (made by another build?); compiling the bundle instead\\n');
+}
 const bundled = { exports: {} };
 script.runInThisContext()(bundled.exports, createRequire(bundle), bundled, bundle, here);
 `;
-  if (extension === '.mjs') {
+  if (format === 'esm') {
     return `// Generated by @lambda-runtime/bundler.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
+import { buildCommand } from './build.js';
 import { newCommand } from './new.js';
 
 /** Every subcommand, in the order `lambda-dev --help` lists them. */
-export const COMMANDS: readonly Command[] = [newCommand];
+export const COMMANDS: readonly Command[] = [newCommand, buildCommand];

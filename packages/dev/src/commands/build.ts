@@ -1,0 +1,134 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BuildResult, buildFunction } from '../build-function.js';
+import { measureColdStart } from '../cold-start.js';
+import type { Command } from '../command.js';
+import { DevToolError } from '../dev-tool-error.js';
+import { formatBytes } from '../format.js';
+import { parseArch, parseNodeMajor } from '../options.js';
+
+const USAGE = `Usage: lambda-dev build <entry | module.export> [options]
+
+Builds a function for the provided.al2023 runtime into --out: bootstrap, function.cjs (loader),
+function.bundle.cjs (the function, the runtime and the dependencies), function.bundle.cache (V8's
+code cache) and function.zip (all of them, reproducible).
+
+<entry> is a file that calls defaultRuntime(...).run(), e.g. src/index.ts; or a handler name as
+Lambda spells it, e.g. src/orders.handler: the module's export runs through the runtime as the
+'lambda-runtime' command would run it.
+
+Options:
+  --arch <x86_64|arm64>   the function's architecture (default x86_64)
+  --node <22|24>          the Node.js major version that runs it (default 24)
+  --out <dir>             the output folder (default dist/lambda)
+  --bundle-node           put Node.js into function.zip (bin/node) instead of using the layer
+  --external <module>     keep a package out of the bundle and copy it, with its dependencies,
+                          into node_modules (repeatable); for native modules built for the target
+  --sourcemap             ship a linked source map (set NODE_OPTIONS=--enable-source-maps)
+  --no-minify             keep whitespace and syntax as written
+  --measure               run the artifact under a local Runtime API emulator and print its cold
+                          start (spawn to first response, 5 runs); x86_64 on x86_64 Linux only
+  -h, --help              show this help
+`;
+
+/** `lambda-dev build`: bundles a function into a deployable `function.zip`. */
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'bundle a function (entry file or module.export) into bootstrap + function.zip',
+  async run(argv) {
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(argv);
+    } catch (error) {
+      process.stderr.write(`lambda-dev build: ${messageOf(error)}\n\n${USAGE}`);
+      return 2;
+    }
+    const { values, positionals } = parsed;
+    if (values.help === true) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      process.stderr.write(
+        `lambda-dev build: expected one <entry | module.export>, got ${positionals.length}\n\n${USAGE}`,
+      );
+      return 2;
+    }
+    try {
+      const arch = parseArch(values.arch);
+      const nodeMajor = parseNodeMajor(values.node);
+      const result = await buildFunction({
+        entry: positionals[0] as string,
+        arch,
+        nodeMajor,
+        bundleNode: values['bundle-node'] === true,
+        external: values.external ?? [],
+        sourcemap: values.sourcemap === true,
+        minify: values['no-minify'] !== true,
+        ...(values.out === undefined ? {} : { outDir: values.out }),
+        nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
+      });
+      process.stdout.write(report(result));
+      if (values.measure === true) {
+        const measured = await measureColdStart({ outDir: result.outDir, build: result, runs: 5 });
+        process.stdout.write(
+          `cold start (spawn to first response, ${measured.samples.length} runs under the emulator): ` +
+            `median ${measured.medianMs.toFixed(1)} ms (${measured.samples.map((ms) => ms.toFixed(1)).join(', ')})` +
+            `${measured.cacheRejected ? '; the code cache was REJECTED' : ''}\n`,
+        );
+      }
+      return 0;
+    } catch (error) {
+      process.stderr.write(`lambda-dev build: ${messageOf(error)}\n`);
+      return error instanceof DevToolError ? error.exitCode : 1;
+    }
+  },
+};
+
+function report(result: BuildResult): string {
+  const shown = (path: string) => relative(process.cwd(), path) || '.';
+  const what =
+    result.entry.kind === 'handler'
+      ? `handler ${result.entry.spec} (${shown(result.entry.file)})`
+      : `entry ${shown(result.entry.file)}`;
+  const width = Math.max(...result.files.map((file) => file.name.length));
+  const lines = [
+    `Built ${what} for ${result.arch}, Node.js ${result.node.version}${result.files.some((file) => file.name === 'bin/node') ? ' (in the zip)' : ' (from the layer)'}`,
+    ...result.files.map((file) => `  ${file.name.padEnd(width)}  ${formatBytes(file.bytes).padStart(10)}`),
+    `  artifact ${formatBytes(result.artifactBytes)} unzipped; ${shown(result.zip)} ${formatBytes(result.zipBytes)}`,
+  ];
+  if (result.codeCacheMadeBy !== undefined)
+    lines.push(`  code cache made by Node.js ${result.node.version} (${result.node.packageName})`);
+  for (const note of result.notes) lines.push(`note: ${note}`);
+  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+  lines.push(
+    `Deploy: runtime provided.al2023, architecture ${result.arch}` +
+      (result.files.some((file) => file.name === 'bin/node')
+        ? ''
+        : `, with the Node.js layer from 'lambda-dev layer --arch ${result.arch} --node ${result.node.version.split('.')[0]}'`),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      arch: { type: 'string' },
+      node: { type: 'string' },
+      out: { type: 'string' },
+      'bundle-node': { type: 'boolean' },
+      external: { type: 'string', multiple: true },
+      sourcemap: { type: 'boolean' },
+      'no-minify': { type: 'boolean' },
+      measure: { type: 'boolean' },
+    },
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
