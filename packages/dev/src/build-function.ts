@@ -120,6 +120,14 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
   const major = options.nodeMajor ?? DEFAULT_NODE_MAJOR;
   const release = nodeRelease(arch, major);
   const entry = resolveFunctionEntry(options.entry, root);
+  for (const name of options.external ?? []) {
+    if ((await packageDirectory(name, root)) === undefined) {
+      throw new DevToolError(
+        'ERR_EXTERNAL',
+        `cannot find the package '${name}' (needed by --external): install it in the project`,
+      );
+    }
+  }
   await prepareOutDir(outDir);
   const notes: string[] = [];
 

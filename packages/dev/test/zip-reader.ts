@@ -1,3 +1,5 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
 /** One file of a zip, as its central directory describes it. */
@@ -42,4 +44,13 @@ export function readZip(zip: Buffer): ZipFileRecord[] {
     offset += 46 + nameLength + extraLength + commentLength;
   }
   return files;
+}
+
+/** Unpacks a zip into `directory` as Lambda does (files with their Unix modes), for tests. */
+export async function extractZip(zip: string, directory: string): Promise<void> {
+  for (const file of readZip(await readFile(zip))) {
+    const target = join(directory, file.name);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.data, { mode: file.mode & 0o777 });
+  }
 }
