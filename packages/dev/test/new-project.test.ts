@@ -1,4 +1,4 @@
-import { access, constants, cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { access, constants, cp, mkdir, mkdtemp, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,32 +80,44 @@ describe('a project made by lambda-dev new', () => {
     await expect(run).resolves.toMatchObject({ stderr: '' });
   });
 
-  describe('after npm run build', () => {
+  describe('after npm run build and npm run layer', () => {
     let template: Template;
 
     beforeAll(async () => {
       await exec('npm', ['run', 'build'], project);
+      await exec('npm', ['run', 'layer'], project);
       template = await readTemplate(join(project, 'template.yaml'));
     }, SLOW);
 
-    it('names as CodeUri a file the build wrote', async () => {
+    it('names as CodeUri and ContentUri only files the two scripts wrote', async () => {
       const [[, fn]] = resourcesOfType(template, 'AWS::Serverless::Function') as [[string, TemplateResource]];
+      const [[, layer]] = resourcesOfType(template, 'AWS::Serverless::LayerVersion') as [
+        [string, TemplateResource],
+      ];
+      const paths = [fn.Properties.CodeUri, layer.Properties.ContentUri].map(String);
 
-      expect(fn.Properties.Runtime).toBe('provided.al2023');
-      await expect(stat(join(project, String(fn.Properties.CodeUri)))).resolves.toMatchObject({
-        size: expect.any(Number),
-      });
+      for (const path of paths) {
+        await expect(stat(join(project, path)), path).resolves.toMatchObject({ size: expect.any(Number) });
+      }
     });
 
-    it('answers a function URL request under the emulator, run from its CodeUri with Handler as _HANDLER', async () => {
+    it('answers a function URL request under the emulator on the layer’s Node.js, run from its CodeUri with Handler as _HANDLER', async () => {
       const [[, fn]] = resourcesOfType(template, 'AWS::Serverless::Function') as [[string, TemplateResource]];
+      const [[, layer]] = resourcesOfType(template, 'AWS::Serverless::LayerVersion') as [
+        [string, TemplateResource],
+      ];
       const task = await unpack(join(project, String(fn.Properties.CodeUri)), join(root, 'var-task'));
+      const opt = await unpack(join(project, String(layer.Properties.ContentUri)), join(root, 'opt'));
       await access(join(task, 'bootstrap'), constants.X_OK);
       const emulator = await RuntimeApiEmulator.start({ functionName: 'hello-function' });
       try {
-        emulator.spawn({
+        const runtime = emulator.spawn({
           command: join(task, 'bootstrap'),
-          env: { _HANDLER: String(fn.Properties.Handler), LAMBDA_TASK_ROOT: task },
+          env: {
+            _HANDLER: String(fn.Properties.Handler),
+            LAMBDA_TASK_ROOT: task,
+            LAMBDA_RUNTIME_OPT_DIR: opt,
+          },
         });
 
         const result = await emulator.invoke(functionUrlEvent('Ada'));
@@ -116,6 +128,8 @@ describe('a project made by lambda-dev new', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ message: 'Hello, Ada!', requestId: result.requestId }),
         });
+        // The bootstrap exec'd the layer's node (Linux: the process's executable).
+        expect(await readlink(`/proc/${runtime.pid}/exe`)).toBe(join(opt, 'bin', 'node'));
       } finally {
         await emulator.close();
       }
