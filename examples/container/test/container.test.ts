@@ -61,9 +61,10 @@ describe('examples/container Dockerfile', () => {
     root = await mkdtemp(join(tmpdir(), 'lambda-runtime-container-'));
     workdir = join(root, 'var-task');
     await mkdir(workdir);
+    // The inherited environment: pack-all runs the pnpm that runs us (npm_execpath) when there is one.
     const { stdout } = await run(process.execPath, ['scripts/pack-all.mjs', join(root, 'tarballs')], {
       cwd: WORKSPACE,
-      env: cleanEnv(),
+      maxBuffer: 16 * 1024 * 1024,
     });
     const tarballs = JSON.parse(stdout) as Record<string, string>;
     // The build context: the example's build output, its package.json pointing at the tarballs and

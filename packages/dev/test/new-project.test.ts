@@ -12,6 +12,7 @@ import {
   type TemplateResource,
 } from './support/cloudformation.js';
 import { exec, packWorkspace, useTarballs } from './support/workspace-tarballs.js';
+import { extractZip } from './zip-reader.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 // npm install from the registry and a full build: far beyond the default per-test limit.
@@ -44,7 +45,7 @@ function functionUrlEvent(name: string): APIGatewayProxyEventV2 {
 /** A .zip extracted as Lambda extracts it (to /var/task or /opt); a folder copied as `sam deploy` zips it. */
 async function unpack(artifact: string, into: string): Promise<string> {
   await mkdir(into, { recursive: true });
-  if (artifact.endsWith('.zip')) await exec('unzip', ['-q', artifact, '-d', into], into);
+  if (artifact.endsWith('.zip')) await extractZip(artifact, into);
   else await cp(artifact, into, { recursive: true });
   return into;
 }

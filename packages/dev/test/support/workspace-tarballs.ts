@@ -15,8 +15,8 @@ export const WORKSPACE = fileURLToPath(new URL('../../../../', import.meta.url))
  */
 export async function packWorkspace(destination: string): Promise<ReadonlyMap<string, string>> {
   const { stdout } = await run(process.execPath, ['scripts/pack-all.mjs', destination], {
+    // The inherited environment: pack-all runs the pnpm that runs us (npm_execpath) when there is one.
     cwd: WORKSPACE,
-    env: cleanEnv(),
     maxBuffer: 16 * 1024 * 1024,
   });
   return new Map(Object.entries(JSON.parse(stdout) as Record<string, string>));
