@@ -112,6 +112,20 @@ describe('bundleFunction', () => {
     expect(ok.json()).toEqual({ orderId: 'o-6', requestId: ok.requestId });
   });
 
+  it('points stack traces at the sources when built with a source map and run with --enable-source-maps', async () => {
+    const result = await bundleFunction({ entry, outfile: join(dir, 'mapped.cjs'), sourcemap: true });
+
+    emulator.spawn({
+      command: process.execPath,
+      args: [result.outfile],
+      cwd: dir,
+      env: { NODE_OPTIONS: '--enable-source-maps' },
+    });
+    const failed = await emulator.invoke({});
+
+    expect(failed.error?.stackTrace?.[1]).toMatch(/fixtures\/function\/index\.ts:\d+:\d+/);
+  });
+
   it('refuses an entry that never loads the runtime, and writes nothing', async () => {
     const outfile = join(dir, 'handler-only.cjs');
 

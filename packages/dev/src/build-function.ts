@@ -15,7 +15,12 @@ import { join, relative, resolve, sep } from 'node:path';
 import { bundleFunction } from '@lambda-runtime/bundler';
 import { bootstrapScript } from './bootstrap-script.js';
 import { DevToolError } from './dev-tool-error.js';
-import { type FunctionEntry, handlerEntrySource, resolveFunctionEntry } from './function-entry.js';
+import {
+  checkHandlerExport,
+  type FunctionEntry,
+  handlerEntrySource,
+  resolveFunctionEntry,
+} from './function-entry.js';
 import { type NodeBinaryOptions, nodeBinary } from './node-binary.js';
 import {
   DEFAULT_NODE_MAJOR,
@@ -47,6 +52,8 @@ export interface BuildFunctionOptions {
   readonly minify?: boolean;
   /** Write and ship a linked source map. Default `false`. */
   readonly sourcemap?: boolean;
+  /** Make and ship V8's code cache (default `true` when the target's Node.js runs on this machine). */
+  readonly codeCache?: boolean;
   /** Where pinned Node.js binaries are cached and downloaded from. */
   readonly nodeCache?: NodeBinaryOptions;
 }
@@ -120,6 +127,7 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
   const major = options.nodeMajor ?? DEFAULT_NODE_MAJOR;
   const release = nodeRelease(arch, major);
   const entry = resolveFunctionEntry(options.entry, root);
+  if (entry.kind === 'handler') await checkHandlerExport(entry, root);
   for (const name of options.external ?? []) {
     if ((await packageDirectory(name, root)) === undefined) {
       throw new DevToolError(
@@ -132,13 +140,15 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
   const notes: string[] = [];
 
   let cacheNode: string | undefined;
-  if (runsHere(arch)) {
+  if (options.codeCache === false) {
+    notes.push('no code cache (--no-code-cache): each cold start compiles the bundle');
+  } else if (runsHere(arch)) {
     cacheNode = (await nodeBinary(release, options.nodeCache)).node;
   } else {
     notes.push(
       `no code cache: the ${arch} Node.js binary cannot run on this ${process.platform}/${process.arch} machine to make one, ` +
         'and V8 accepts a cache only from the very Node.js build that runs it. Each cold start compiles the bundle instead; ' +
-        `build on a ${arch} Linux machine (CI runner, Graviton, Docker --platform linux/${arch === 'arm64' ? 'arm64' : 'amd64'}) to ship one`,
+        `build on an ${arch} Linux machine (CI runner, Graviton, Docker --platform linux/${arch === 'arm64' ? 'arm64' : 'amd64'}) to ship one`,
     );
   }
 

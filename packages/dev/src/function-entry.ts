@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HandlerSpec, locateModule, parseHandlerSpec } from '@lambda-runtime/handler-loader';
+import { build } from 'esbuild';
 import { DevToolError } from './dev-tool-error.js';
 
 /** What `lambda-dev build` was given, resolved. */
@@ -55,6 +56,39 @@ export function resolveFunctionEntry(input: string, root: string): FunctionEntry
       { cause: error },
     );
   }
+}
+
+/**
+ * Refuses a handler name whose export cannot exist: the module is ES (so its exports are known
+ * without running it), has no export of that first name, and no `default` export to look in.
+ * CommonJS modules are left to the runtime, which reports `Runtime.HandlerNotFound` at init.
+ *
+ * @throws {@link DevToolError} `ERR_ENTRY` naming the exports the module has.
+ */
+export async function checkHandlerExport(
+  entry: Extract<FunctionEntry, { kind: 'handler' }>,
+  root: string,
+): Promise<void> {
+  const result = await build({
+    entryPoints: [entry.file],
+    absWorkingDir: root,
+    bundle: false,
+    write: false,
+    format: 'esm',
+    metafile: true,
+    logLevel: 'silent',
+    outdir: join(root, '.lambda-dev-export-check'),
+  });
+  const format = Object.values(result.metafile.inputs)[0]?.format;
+  const exports = Object.values(result.metafile.outputs)[0]?.exports ?? [];
+  const first = entry.parsed.exportPath[0] ?? '';
+  if (format !== 'esm' || exports.includes(first) || exports.includes('default')) return;
+  throw new DevToolError(
+    'ERR_ENTRY',
+    `${entry.spec}: module '${entry.parsed.directory}${entry.parsed.module}' (${relative(root, entry.file)}) has no export '${first}' ` +
+      `(it exports ${exports.length === 0 ? 'nothing' : exports.map((name) => `'${name}'`).join(', ')}), ` +
+      'so the function would fail at init with Runtime.HandlerNotFound',
+  );
 }
 
 /**

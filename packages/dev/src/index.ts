@@ -1,6 +1,28 @@
+export { type BootstrapScriptOptions, bootstrapScript } from './bootstrap-script.js';
+export {
+  type ArtifactFile,
+  type BuildFunctionOptions,
+  type BuildResult,
+  buildFunction,
+} from './build-function.js';
+export { type BuildLayerOptions, buildLayer, type LayerResult } from './build-layer.js';
+export { bundledHandler } from './bundled-handler.js';
+export { type ColdStartMeasurement, type MeasureColdStartOptions, measureColdStart } from './cold-start.js';
 export type { Command } from './command.js';
 export { COMMANDS } from './commands/index.js';
+export { DevToolError, type DevToolErrorCode } from './dev-tool-error.js';
+export { type FunctionEntry, resolveFunctionEntry } from './function-entry.js';
 export { main } from './main.js';
+export { defaultNodeCacheDir, type NodeBinary, type NodeBinaryOptions, nodeBinary } from './node-binary.js';
+export {
+  DEFAULT_NODE_MAJOR,
+  type LambdaArchitecture,
+  NODE_RELEASES,
+  type NodeMajor,
+  type NodeRelease,
+  nodeRelease,
+} from './node-releases.js';
+export { writeReproducibleZip, type ZipEntry } from './reproducible-zip.js';
 export { ScaffoldError, type ScaffoldErrorCode } from './scaffold/scaffold-error.js';
 export {
   type ScaffoldOptions,

@@ -74,10 +74,17 @@ export async function nodeBinary(release: NodeRelease, options: NodeBinaryOption
     if (!(await exists(join(staging, 'bin', 'node')))) {
       throw new DevToolError('ERR_NODE_DOWNLOAD', `${stem}.tgz has no package/bin/node`);
     }
-    await rm(join(cacheDir, stem), { recursive: true, force: true });
     await rename(staging, join(cacheDir, stem)).catch(async (error: unknown) => {
-      // Another process got there first; its copy came from the same verified tarball.
-      if (!(await exists(binary))) throw error;
+      // Another process got there first (its copy came from the same verified tarball): keep it.
+      if ((await exists(binary)) && (await exists(found.license))) return;
+      // An incomplete folder from an interrupted run: replace it.
+      if (
+        (error as { code?: unknown }).code !== 'ENOTEMPTY' &&
+        (error as { code?: unknown }).code !== 'EEXIST'
+      )
+        throw error;
+      await rm(join(cacheDir, stem), { recursive: true, force: true });
+      await rename(staging, join(cacheDir, stem));
     });
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -24,7 +24,7 @@ describe('lambda-dev build', () => {
     opt = join(dir, 'opt');
     await mkdir(join(opt, 'bin'), { recursive: true });
     await symlink((await nodeBinary(nodeRelease('x86_64', 24))).node, join(opt, 'bin', 'node'));
-  });
+  }, 120_000); // a first run downloads Node.js (~50 MB) into the shared cache
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -177,6 +177,18 @@ describe('lambda-dev build', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(
       /'src\/missing\.handler' is neither a file nor a handler whose module exists: no src\/missing\.js/,
+    );
+  });
+
+  it('refuses with exit 1 and lists the exports when an ES module has neither the named export nor a default export', async () => {
+    const { code, stderr } = await captureOutput(
+      () => buildCommand.run(['src/broken.nope', '--out', join(dir, 'nope')]),
+      project,
+    );
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /src\/broken\.nope: module 'src\/broken' \(src\/broken\.ts\) has no export 'nope' \(it exports 'handler'\), so the function would fail at init/,
     );
   });
 

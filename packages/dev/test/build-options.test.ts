@@ -80,7 +80,7 @@ describe('lambda-dev build options', () => {
     );
     expect(await readFile(join(outDir, 'function.bundle.cjs'), 'utf8')).toMatch(/require\("native-thing"\)/);
     expect(result.json()).toEqual({ from: 'native-thing', helper: 'helper' });
-  });
+  }, 120_000); // a first run downloads Node.js (~50 MB) to make the code cache
 
   it('refuses an --external package the project does not have, with exit 1', async () => {
     const { code, stderr } = await captureOutput(

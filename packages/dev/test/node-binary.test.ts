@@ -120,7 +120,7 @@ describe('nodeBinary', () => {
     const binary = await nodeBinary(nodeRelease('x86_64', 24));
 
     expect(await elfMachine(binary.node)).toEqual({ magic: '\x7fELF', machine: 62 });
-  });
+  }, 120_000);
 
   // Downloaded (about 50 MB, once into the shared cache) and verified, never run: this machine may not be arm64.
   it('gives a verified AArch64 ELF binary for arm64', async () => {

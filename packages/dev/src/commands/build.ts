@@ -1,10 +1,9 @@
-import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuildResult, buildFunction } from '../build-function.js';
 import { measureColdStart } from '../cold-start.js';
 import type { Command } from '../command.js';
 import { DevToolError } from '../dev-tool-error.js';
-import { formatBytes } from '../format.js';
+import { displayPath, formatBytes } from '../format.js';
 import { parseArch, parseNodeMajor } from '../options.js';
 
 const USAGE = `Usage: lambda-dev build <entry | module.export> [options]
@@ -26,6 +25,7 @@ Options:
                           into node_modules (repeatable); for native modules built for the target
   --sourcemap             ship a linked source map (set NODE_OPTIONS=--enable-source-maps)
   --no-minify             keep whitespace and syntax as written
+  --no-code-cache         ship no V8 code cache (each cold start then compiles the bundle)
   --measure               run the artifact under a local Runtime API emulator and print its cold
                           start (spawn to first response, 5 runs); x86_64 on x86_64 Linux only
   -h, --help              show this help
@@ -65,6 +65,7 @@ export const buildCommand: Command = {
         external: values.external ?? [],
         sourcemap: values.sourcemap === true,
         minify: values['no-minify'] !== true,
+        codeCache: values['no-code-cache'] !== true,
         ...(values.out === undefined ? {} : { outDir: values.out }),
         nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
       });
@@ -86,7 +87,7 @@ export const buildCommand: Command = {
 };
 
 function report(result: BuildResult): string {
-  const shown = (path: string) => relative(process.cwd(), path) || '.';
+  const shown = displayPath;
   const what =
     result.entry.kind === 'handler'
       ? `handler ${result.entry.spec} (${shown(result.entry.file)})`
@@ -124,6 +125,7 @@ function parse(argv: readonly string[]) {
       external: { type: 'string', multiple: true },
       sourcemap: { type: 'boolean' },
       'no-minify': { type: 'boolean' },
+      'no-code-cache': { type: 'boolean' },
       measure: { type: 'boolean' },
     },
   });

@@ -1,9 +1,8 @@
-import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildLayer, type LayerResult } from '../build-layer.js';
 import type { Command } from '../command.js';
 import { DevToolError } from '../dev-tool-error.js';
-import { formatBytes } from '../format.js';
+import { displayPath, formatBytes } from '../format.js';
 import { parseArch, parseNodeMajor } from '../options.js';
 
 const USAGE = `Usage: lambda-dev layer [options]
@@ -61,7 +60,7 @@ export const layerCommand: Command = {
 };
 
 function report(result: LayerResult): string {
-  const zip = relative(process.cwd(), result.zip);
+  const zip = displayPath(result.zip);
   const name = `node${result.release.version.split('.')[0]}-${result.arch}`;
   const upload =
     result.zipBytes > DIRECT_UPLOAD_LIMIT
