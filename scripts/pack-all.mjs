@@ -10,6 +10,7 @@
 // It also writes the same JSON to <outdir>/tarballs.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,13 +66,17 @@ function run(command, args, cwd) {
 
 /**
  * Packs every public package into `outdir` (created if needed) and returns { name: tarball path }.
- * Packs two at a time: each `prepack` is a `tsc -b` that is quick once the solution is built.
+ * Packs two at a time: each `prepack` is a `tsc -b` that is quick once the packages are built.
  */
 export async function packAll(outdir) {
   const destination = resolve(outdir);
   mkdirSync(destination, { recursive: true });
   const [command, ...prefix] = pnpmCommand();
   const packages = publicPackages();
+  // Build them all once first: each `prepack` is a `tsc -b` of its package and references, and two
+  // of those at once on a fresh clone would write the same referenced projects together.
+  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  await run(process.execPath, [tsc, '-b', ...packages.map((entry) => entry.dir)], root);
   const tarballs = {};
   const queue = [...packages];
   async function worker() {
