@@ -10,7 +10,10 @@ export interface ScaffoldOptions {
   readonly name: string;
   /** The folder to write; default: the name without its scope, in the current directory. */
   readonly directory?: string;
-  /** The version range's base for the `@lambda-runtime/*` packages; default: this package's version. */
+  /**
+   * The version range's base for the `@lambda-runtime/*` packages; default: this package's version,
+   * which is every one's (they are released together: one fixed group in .changeset/config.json).
+   */
   readonly version?: string;
 }
 
