@@ -2,13 +2,16 @@
 // Prints which test files cover which item of the Runtime API conformance checklist
 // (docs/runtime-api.md section 13), read from test names such as `it('item 18: ...')` or
 // `it('items 30, 31: ...')`. With --require LIST (e.g. `1,3-6,9`) it exits 1 when an item in LIST
-// has no test.
+// has no test. With --list-files it prints only the test files that name an item, one a line (CI
+// runs those under each supported Node.js version).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const { values } = parseArgs({ options: { require: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { require: { type: 'string' }, 'list-files': { type: 'boolean' } },
+});
 
 const TEST_TITLE = /\b(?:it|test|describe)(?:\.each\([^)]*\))?\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g;
 const ITEMS = /\bitems?\s+(\d+(?:\s*(?:,|and|&)\s*\d+)*)/gi;
@@ -51,6 +54,12 @@ function parseList(list) {
     const [from, to = from] = part.split('-').map(Number);
     return Array.from({ length: to - from + 1 }, (_, i) => from + i);
   });
+}
+
+if (values['list-files'] === true) {
+  const files = new Set([...coverage.values()].flatMap((byFile) => [...byFile.keys()]));
+  process.stdout.write(`${[...files].sort().join('\n')}\n`);
+  process.exit(0);
 }
 
 const required = values.require === undefined ? [] : parseList(values.require);

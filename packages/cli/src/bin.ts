@@ -5,7 +5,9 @@ const USAGE = `Usage: lambda-runtime [handler]
 
 Runs the AWS Lambda runtime loop for the handler named by the argument or, without one, by _HANDLER
 (form [dir/]module.export[.nested], relative to LAMBDA_TASK_ROOT or the current directory).
-Use it as a custom runtime's bootstrap (exec npx lambda-runtime) or as a container ENTRYPOINT.
+Run it with node directly, not through npx (npx starts npm first on every cold start, and needs npm):
+  bootstrap (provided.al2023):  exec /opt/bin/node /var/task/node_modules/@lambda-runtime/cli/dist/bin.js
+  container image:              ENTRYPOINT ["node", "/var/task/node_modules/@lambda-runtime/cli/dist/bin.js"]
 `;
 
 const argument = process.argv[2];
