@@ -18,6 +18,7 @@ export {
   MalformedEventError,
   MalformedHandlerNameError,
   MalformedInvocationError,
+  type PartialResponse,
   ProtocolError,
   ResponseSizeTooLargeError,
   RuntimeApiError,
@@ -27,6 +28,7 @@ export {
   UserCodeSyntaxError,
 } from './errors.js';
 export type { Callback, Handler, InitializeOptions, Initializer, RuntimeLoop } from './handler.js';
+export { decodeHeaderValue } from './header-value.js';
 export {
   type ClientContext,
   type Clock,

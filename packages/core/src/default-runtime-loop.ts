@@ -99,7 +99,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     @inject(LOGGER) logger: Logger,
     @inject(ENVIRONMENT) environment: LambdaEnvironment,
   ) {
-    this.client = new RuntimeApiClient(transport, { redact: (text) => environment.redact(text) });
+    this.client = new RuntimeApiClient(transport, { redact: (text) => environment.redact(text), logger });
     this.pollsBehindAnswers = transport.pipelining === true;
     this.contextBuilder = contextBuilder;
     this.codec = codec;
