@@ -18,12 +18,15 @@ const MAX_SALVAGED_LINE = 8 * 1024;
 /** 13 hex digits stay below 2^53, so a chunk size is always an exact number. */
 const MAX_CHUNK_SIZE_DIGITS = 13;
 const EMPTY = new Uint8Array(0);
+/** The headers before a head is parsed (shared: never written to). */
+const NO_HEADERS: Record<string, string> = Object.freeze(Object.create(null));
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\0\r\n]*)?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Anything but tab, CR, LF, visible ASCII and obs-text (CR and LF are checked per line).
 const INVALID_HEAD_BYTE = /[^\t\r\n\x20-\x7e\x80-\xff]/;
-const NON_ASCII = /[\x80-\xff]/;
+/** Anything but tab, CR, LF and visible ASCII: one scan finds both invalid and non-ASCII bytes. */
+const NOT_PLAIN_ASCII = /[^\t\r\n\x20-\x7e]/;
 const DIGITS = /^\d{1,15}$/;
 const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
 const KEEP_ALIVE_TOKEN = /(?:^|,)[ \t]*keep-alive[ \t]*(?:,|$)/i;
@@ -62,7 +65,7 @@ export class ResponseParser {
   #head: Buffer | undefined;
   #headLength = 0;
   #status = 0;
-  #headers: Record<string, string> = {};
+  #headers: Record<string, string> = NO_HEADERS;
   #repeated: Record<string, string[]> | undefined;
   /** Whether any byte of the current response arrived. */
   #started = false;
@@ -92,7 +95,7 @@ export class ResponseParser {
     this.#state = HEAD;
     this.#headLength = 0;
     this.#status = 0;
-    this.#headers = {};
+    this.#headers = NO_HEADERS;
     this.#repeated = undefined;
     this.#started = false;
     this.#salvage = undefined;
@@ -373,8 +376,10 @@ export class ResponseParser {
 
   #parseHead(head: string): void {
     // One scan of the whole head for bytes no header may hold, instead of one per value; a CR or LF
-    // outside a line break is caught below, as a line that is not a header.
-    const invalid = INVALID_HEAD_BYTE.exec(head);
+    // outside a line break is caught below, as a line that is not a header. Heads are nearly
+    // always plain ASCII: then that one scan is all, and no value needs UTF-8 decoding.
+    const ascii = !NOT_PLAIN_ASCII.test(head);
+    const invalid = ascii ? null : INVALID_HEAD_BYTE.exec(head);
     if (invalid !== null) {
       const line = head.slice(head.lastIndexOf('\n', invalid.index) + 1).split('\r\n')[0] ?? '';
       const colon = line.indexOf(':');
@@ -387,8 +392,6 @@ export class ResponseParser {
     const match = STATUS_LINE.exec(statusLine);
     if (match === null) throw new MalformedResponseError(`invalid status line ${JSON.stringify(statusLine)}`);
     const status = Number(match[2]);
-    // One scan decides whether any value needs UTF-8 decoding; heads are nearly always ASCII.
-    const ascii = !NON_ASCII.test(head);
     const headers: Record<string, string> = Object.create(null);
     let repeated: Record<string, string[]> | undefined;
     for (let n = 1; n < lines.length; n += 1) {
