@@ -14,6 +14,9 @@ import { jsonLogLines, until } from './support.js';
 
 const echoBootstrap = fileURLToPath(new URL('../../../examples/echo/bootstrap', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/hostile-handler.mjs', import.meta.url));
+// The `lambda-runtime` command with a plain handler module (the CLI package's own fixture).
+const cliBin = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+const cliTaskRoot = fileURLToPath(new URL('../../cli/test/fixtures/esm', import.meta.url));
 /** A header line far over every transport's head limit (256 KiB). */
 const HUGE_LINE = `X-Huge: ${'h'.repeat(300 * 1024)}\r\n`;
 
@@ -35,15 +38,26 @@ describe('the runtime process against a hostile Runtime API (default transport)'
     await server.close();
   });
 
-  function start(which: 'echo' | 'fixture'): SpawnedRuntime {
-    runtime =
-      which === 'echo'
-        ? new SpawnedRuntime({ command: echoBootstrap, environment: server.environment() })
-        : new SpawnedRuntime({
-            command: process.execPath,
-            args: [fixture],
-            environment: server.environment(),
-          });
+  function start(which: 'echo' | 'cli' | 'fixture'): SpawnedRuntime {
+    switch (which) {
+      case 'echo':
+        runtime = new SpawnedRuntime({ command: echoBootstrap, environment: server.environment() });
+        break;
+      case 'cli':
+        runtime = new SpawnedRuntime({
+          command: process.execPath,
+          args: [cliBin, 'app.handler'],
+          cwd: cliTaskRoot,
+          environment: server.environment({ LAMBDA_TASK_ROOT: cliTaskRoot }),
+        });
+        break;
+      default:
+        runtime = new SpawnedRuntime({
+          command: process.execPath,
+          args: [fixture],
+          environment: server.environment(),
+        });
+    }
     return runtime;
   }
 
@@ -84,31 +98,34 @@ describe('the runtime process against a hostile Runtime API (default transport)'
     expect(fatalLines(spawned)).toHaveLength(0);
   });
 
-  it('items 13, 15, 17, 18: answers an id repeated identically once, answers conflicting ids on /error, and keeps serving', async () => {
-    const spawned = start('echo');
-    server.queue(
-      invocation(
-        'id-twice',
-        { n: 1 },
-        'Lambda-Runtime-Aws-Request-Id: id-twice\r\nContent-Type: application/json\r\nContent-Type: application/json\r\n',
-      ),
-      invocation('id-a', { n: 2 }, 'Lambda-Runtime-Aws-Request-Id: id-b\r\n'),
-      invocation('id-after', { n: 3 }),
-    );
+  it.each(['echo', 'cli'] as const)(
+    'items 13, 15, 17, 18: answers an id repeated identically once, answers conflicting ids on /error, and keeps serving (%s)',
+    async (which) => {
+      const spawned = start(which);
+      server.queue(
+        invocation(
+          'id-twice',
+          { n: 1 },
+          'Lambda-Runtime-Aws-Request-Id: id-twice\r\nContent-Type: application/json\r\nContent-Type: application/json\r\n',
+        ),
+        invocation('id-a', { n: 2 }, 'Lambda-Runtime-Aws-Request-Id: id-b\r\n'),
+        invocation('id-after', { n: 3 }),
+      );
 
-    await until(() => server.polls.length === 4, 10_000);
+      await until(() => server.polls.length === 4, 10_000);
 
-    expect(server.posts.map((r) => r.path)).toEqual([
-      responsePath('id-twice'),
-      errorPath('id-a'),
-      errorPath('id-b'),
-      responsePath('id-after'),
-    ]);
-    expect(bodyOf(responsePath('id-twice'))).toMatchObject({ requestId: 'id-twice', event: { n: 1 } });
-    expect(bodyOf(errorPath('id-a'))).toMatchObject({ errorType: 'Runtime.MalformedInvocation' });
-    expect(fatalLines(spawned)).toHaveLength(0);
-    expect(jsonLogLines(spawned).filter((line) => line.message === 'Invoke Error')).toHaveLength(2);
-  });
+      expect(server.posts.map((r) => r.path)).toEqual([
+        responsePath('id-twice'),
+        errorPath('id-a'),
+        errorPath('id-b'),
+        responsePath('id-after'),
+      ]);
+      expect(bodyOf(responsePath('id-twice'))).toMatchObject({ requestId: 'id-twice', event: { n: 1 } });
+      expect(bodyOf(errorPath('id-a'))).toMatchObject({ errorType: 'Runtime.MalformedInvocation' });
+      expect(fatalLines(spawned)).toHaveLength(0);
+      expect(jsonLogLines(spawned).filter((line) => line.message === 'Invoke Error')).toHaveLength(2);
+    },
+  );
 
   it('items 13, 17: answers a /next whose head is over the limit on /error when its id can be read, then serves the next one', async () => {
     const spawned = start('echo');
@@ -137,27 +154,30 @@ describe('the runtime process against a hostile Runtime API (default transport)'
     expect(server.posts).toHaveLength(0);
   });
 
-  it('delivers the answer when the server closes the kept-alive connection after reading the /response', async () => {
-    const spawned = start('echo');
-    let closed = false;
-    // The /response is the second request on the connection: read it, then close without a byte.
-    server.onPost = (request, socket) => {
-      if (closed || request.indexOnConnection === 1) return false;
-      closed = true;
-      socket.destroy();
-      return true;
-    };
-    server.queue(invocation('id-1', { n: 1 }), invocation('id-2', { n: 2 }));
+  it.each(['echo', 'cli'] as const)(
+    'delivers the answer when the server closes the kept-alive connection after reading the /response (%s)',
+    async (which) => {
+      const spawned = start(which);
+      let closed = false;
+      // The /response is the second request on the connection: read it, then close without a byte.
+      server.onPost = (request, socket) => {
+        if (closed || request.indexOnConnection === 1) return false;
+        closed = true;
+        socket.destroy();
+        return true;
+      };
+      server.queue(invocation('id-1', { n: 1 }), invocation('id-2', { n: 2 }));
 
-    await until(() => server.posts.some((r) => r.path === responsePath('id-2')), 10_000);
+      await until(() => server.posts.some((r) => r.path === responsePath('id-2')), 10_000);
 
-    expect(closed).toBe(true);
-    expect(server.posts.filter((r) => r.path === responsePath('id-1')).map((r) => r.connection)).toEqual([
-      1, 2,
-    ]);
-    expect(bodyOf(responsePath('id-1'))).toMatchObject({ requestId: 'id-1', event: { n: 1 } });
-    expect(fatalLines(spawned)).toHaveLength(0);
-  });
+      expect(closed).toBe(true);
+      expect(server.posts.filter((r) => r.path === responsePath('id-1')).map((r) => r.connection)).toEqual([
+        1, 2,
+      ]);
+      expect(bodyOf(responsePath('id-1'))).toMatchObject({ requestId: 'id-1', event: { n: 1 } });
+      expect(fatalLines(spawned)).toHaveLength(0);
+    },
+  );
 
   it('delivers the answer of a synchronous handler when the server closed the idle connection while it ran', async () => {
     const spawned = start('fixture');
