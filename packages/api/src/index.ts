@@ -1,3 +1,4 @@
+export { decodeHeaderValue } from './decode-header-value.js';
 export type {
   Credentials,
   EnvironmentReader,
@@ -28,7 +29,6 @@ export {
   UserCodeSyntaxError,
 } from './errors.js';
 export type { Callback, Handler, InitializeOptions, Initializer, RuntimeLoop } from './handler.js';
-export { decodeHeaderValue } from './header-value.js';
 export {
   type ClientContext,
   type Clock,

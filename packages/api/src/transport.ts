@@ -1,4 +1,4 @@
-import type { decodeHeaderValue } from './header-value.js';
+import type { decodeHeaderValue } from './decode-header-value.js';
 
 /** One HTTP request to the Runtime API. */
 export interface TransportRequest {

@@ -4,12 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   answerWith,
   errorPath,
-  HostileRuntimeApi,
+  HostileRuntimeApiServer,
   invocation,
   invocationLines,
   nextBytes,
   responsePath,
-} from './hostile-server.js';
+} from './hostile-runtime-api-server.js';
 import { jsonLogLines, until } from './support.js';
 
 const echoBootstrap = fileURLToPath(new URL('../../../examples/echo/bootstrap', import.meta.url));
@@ -21,11 +21,11 @@ const cliTaskRoot = fileURLToPath(new URL('../../cli/test/fixtures/esm', import.
 const HUGE_LINE = `X-Huge: ${'h'.repeat(300 * 1024)}\r\n`;
 
 describe('the runtime process against a hostile Runtime API (default transport)', () => {
-  let server: HostileRuntimeApi;
+  let server: HostileRuntimeApiServer;
   let runtime: SpawnedRuntime | undefined;
 
   beforeEach(async () => {
-    server = new HostileRuntimeApi();
+    server = new HostileRuntimeApiServer();
     await server.listen();
   });
 

@@ -31,14 +31,22 @@ afterAll(() => {
 /** A transport that plays its script, one step per request, then parks until closed. */
 class ScriptedTransport implements Transport {
   readonly requests: TransportRequest[] = [];
+  /** Resolves once the script is played out and a request parked. */
+  readonly parked: Promise<void>;
+  #onParked: () => void = () => undefined;
   #parked: ((error: unknown) => void) | undefined;
 
-  constructor(private readonly script: Array<(request: TransportRequest) => TransportResponse>) {}
+  constructor(private readonly script: Array<(request: TransportRequest) => TransportResponse>) {
+    this.parked = new Promise((resolve) => {
+      this.#onParked = resolve;
+    });
+  }
 
   async request(request: TransportRequest): Promise<TransportResponse> {
     this.requests.push(request);
     const step = this.script.shift();
     if (step !== undefined) return step(request);
+    this.#onParked();
     return new Promise((_resolve, reject) => {
       this.#parked = reject;
     });
@@ -102,7 +110,7 @@ describe('error classes across two installed copies of @lambda-runtime/api', () 
     );
 
     const running = loop.run(async () => ({ answered: true }));
-    await expect.poll(() => transport.requests.length).toBeGreaterThanOrEqual(4);
+    await transport.parked;
     loop.stop();
     await transport.close();
     await running;

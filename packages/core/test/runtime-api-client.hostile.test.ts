@@ -7,12 +7,12 @@ import { RuntimeApiClient } from '../src/index.js';
 import {
   answerWith,
   errorPath,
-  HostileRuntimeApi,
+  HostileRuntimeApiServer,
   invocation,
   invocationLines,
   nextBytes,
   responsePath,
-} from './hostile-server.js';
+} from './hostile-runtime-api-server.js';
 
 const TRANSPORTS: ReadonlyArray<readonly [string, (origin: string) => Transport]> = [
   ['SocketTransport', (origin) => new SocketTransport({ origin })],
@@ -30,12 +30,12 @@ function errorDocument(body: Buffer): { errorType: string; errorMessage: string 
 }
 
 describe.each(TRANSPORTS)('RuntimeApiClient against a hostile Runtime API, over %s', (_name, create) => {
-  let server: HostileRuntimeApi;
+  let server: HostileRuntimeApiServer;
   let transport: Transport;
   let client: RuntimeApiClient;
 
   beforeEach(async () => {
-    server = new HostileRuntimeApi();
+    server = new HostileRuntimeApiServer();
     await server.listen();
     transport = create(`http://${server.runtimeApi}`);
     client = new RuntimeApiClient(transport);
@@ -160,7 +160,7 @@ describe.each(TRANSPORTS)('RuntimeApiClient against a hostile Runtime API, over 
 describe('RuntimeApiClient over SocketTransport, when a /next head is over the limit', () => {
   it('items 13, 17: answers on /error, then polls again, when the request id can be read before or after the oversized field', async () => {
     for (const order of ['id first', 'id last'] as const) {
-      const server = new HostileRuntimeApi();
+      const server = new HostileRuntimeApiServer();
       await server.listen();
       const transport = new SocketTransport({ origin: `http://${server.runtimeApi}`, pipelining: true });
       const client = new RuntimeApiClient(transport);

@@ -97,7 +97,10 @@ async function withRawHarness(
   }
 }
 
-/** Holds the event loop like a synchronous handler does (CPU-bound work), so socket events queue up. */
+/**
+ * Holds the event loop like a synchronous handler does (CPU-bound work): socket events queue up,
+ * and a server close that fell due meanwhile lands just as the next request goes out.
+ */
 function blockEventLoop(ms: number): void {
   const until = Date.now() + ms;
   while (Date.now() < until) {

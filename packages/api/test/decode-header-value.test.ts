@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHeaderValue } from '../src/header-value.js';
+import { decodeHeaderValue } from '../src/decode-header-value.js';
 
 const asRead = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
 

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 
-/** One request as it arrived at the {@link HostileRuntimeApi}. */
+/** One request as it arrived at the {@link HostileRuntimeApiServer}. */
 export interface HostileRequest {
   readonly method: string;
   /** The request target exactly as sent. */
@@ -32,7 +32,7 @@ const ACCEPTED = Buffer.from(
  * posts are answered 202 unless a {@link PostHandler} takes them. Connections are kept alive and
  * never announce `Connection: close`.
  */
-export class HostileRuntimeApi {
+export class HostileRuntimeApiServer {
   readonly requests: HostileRequest[] = [];
   onPost: PostHandler | undefined;
   readonly #answers: NextAnswer[] = [];
