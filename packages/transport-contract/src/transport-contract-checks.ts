@@ -794,12 +794,14 @@ export const transportContractChecks = {
         const port = server.port;
         await server.close();
 
-        await expectTransportError(
+        const refused = await expectTransportError(
           transport.request({ method: 'GET', path: '/ok' }),
           'a request while the server is down',
         );
         await server.listen(port);
         await expectOk(transport, 'the GET after the restart');
+
+        equal(refused.response, undefined, 'a refused connection has no answer: TransportError.response');
       }),
   ),
 

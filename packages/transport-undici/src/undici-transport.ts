@@ -82,11 +82,10 @@ export class UndiciTransport implements Transport {
     this.#client = new Client(options.origin, {
       connect: (connectOptions, callback) =>
         connector(connectOptions, (...result) => {
-          const socket = result[1];
-          if (socket !== null) {
-            this.#socket = socket;
-            this.#idleBytes = -1;
-          }
+          // A failed connect leaves no connection: its failure must not be read from the old one.
+          const [error, socket] = result;
+          this.#socket = error === null && socket !== null ? socket : undefined;
+          this.#idleBytes = -1;
           callback(...result);
         }),
       maxHeaderSize: MAX_HEADER_BYTES,
