@@ -1,3 +1,4 @@
+export { decodeHeaderValue } from './decode-header-value.js';
 export type {
   Credentials,
   EnvironmentReader,
@@ -18,6 +19,7 @@ export {
   MalformedEventError,
   MalformedHandlerNameError,
   MalformedInvocationError,
+  type PartialResponse,
   ProtocolError,
   ResponseSizeTooLargeError,
   RuntimeApiError,

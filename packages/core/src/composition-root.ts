@@ -111,8 +111,10 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
     RuntimeApiClient,
     cached((c) => {
       const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
+      // The logger reports the malformed invocations the client answers on /error by itself.
       return new RuntimeApiClient(c.resolve<Transport>(BUILT_TRANSPORT), {
         redact: (text) => env.redact(text),
+        logger: c.resolve<Logger>(LOGGER),
       });
     }),
   );

@@ -106,7 +106,8 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     options: DefaultRuntimeLoopOptions = {},
   ) {
     this.client =
-      options.client ?? new RuntimeApiClient(transport, { redact: (text) => environment.redact(text) });
+      options.client ??
+      new RuntimeApiClient(transport, { redact: (text) => environment.redact(text), logger });
     this.pollsBehindAnswers = transport.pipelining === true;
     this.contextBuilder = contextBuilder;
     this.codec = codec;

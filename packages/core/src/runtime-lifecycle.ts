@@ -99,7 +99,7 @@ type CrashOrigin = 'uncaughtException' | 'unhandledRejection';
  *
  * @example
  * ```ts
- * const client = new RuntimeApiClient(transport, { redact: (text) => environment.redact(text) });
+ * const client = new RuntimeApiClient(transport, { redact: (text) => environment.redact(text), logger });
  * await new RuntimeLifecycle({
  *   environment, logger, transport, client,
  *   createLoop: () => new DefaultRuntimeLoop(transport, contextBuilder, codec, logger, environment, { client }),
