@@ -346,7 +346,7 @@ async function startServer() {
   return api;
 }
 
-/** The reserved variables Lambda gives a custom runtime (runtime-api.md §4); nothing inherited but PATH. */
+/** The reserved variables Lambda gives a custom runtime (docs/runtime-api.md §4); nothing inherited but PATH. */
 function lambdaEnvironment(port, taskRoot) {
   const name = 'bench-echo';
   return {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints which test files cover which item of the Runtime API conformance checklist
-// (shared/runtime-api.md section 13), read from test names such as `it('item 18: ...')` or
+// (docs/runtime-api.md section 13), read from test names such as `it('item 18: ...')` or
 // `it('items 30, 31: ...')`. With --require LIST (e.g. `1,3-6,9`) it exits 1 when an item in LIST
 // has no test. With --list-files it prints only the test files that name an item, one a line (CI
 // runs those under each supported Node.js version).

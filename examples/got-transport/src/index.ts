@@ -6,6 +6,6 @@ defaultRuntime(() => (event: unknown, context) => ({
   requestId: context.awsRequestId,
   transport: 'got',
 }))
-  // The one line that swaps undici for got.
+  // The one line that swaps the default socket transport for got.
   .withTransport((origin) => new GotTransport({ origin }))
   .run();

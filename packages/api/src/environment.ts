@@ -32,7 +32,7 @@ export interface TokenEndpoint {
 }
 
 /**
- * The reserved Lambda environment (shared/runtime-api.md section 4), read and validated once at
+ * The reserved Lambda environment (docs/runtime-api.md section 4), read and validated once at
  * start. Optional variables are `undefined` when absent.
  */
 export interface LambdaEnvironment {

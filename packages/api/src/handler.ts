@@ -59,7 +59,8 @@ export type Initializer<
 
 /**
  * Polls `/next`, runs the handler, answers `/response` or `/error`, until stopped or a fatal
- * Runtime API failure.
+ * Runtime API failure. Every invocation received is answered exactly once: a failure while it is
+ * prepared (context, event decoding) or run is answered on `/error` for its id, and the loop goes on.
  *
  * @example
  * ```ts

@@ -1,3 +1,4 @@
+export { decodeHeaderValue } from './decode-header-value.js';
 export type {
   Credentials,
   EnvironmentReader,
@@ -18,6 +19,7 @@ export {
   MalformedEventError,
   MalformedHandlerNameError,
   MalformedInvocationError,
+  type PartialResponse,
   ProtocolError,
   ResponseSizeTooLargeError,
   RuntimeApiError,
@@ -55,7 +57,6 @@ export {
   LOGGER,
   PAYLOAD_CODEC,
   RUNTIME_LOOP,
-  TRANSPORT,
   TRANSPORT_FACTORY,
 } from './tokens.js';
 export type { Transport, TransportFactory, TransportRequest, TransportResponse } from './transport.js';

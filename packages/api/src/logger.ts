@@ -20,7 +20,26 @@ export interface Logger {
   warn: LogFn;
   error: LogFn;
   fatal: LogFn;
-  child(bindings: Record<string, unknown>): Logger;
+  /**
+   * A logger that adds `bindings` to every line. It has no `settle()` of its own: deferred work is
+   * the root logger's (and a child of a pino logger could not type one, since pino types any extra
+   * member of a child as a log method).
+   */
+  child(bindings: Record<string, unknown>): Omit<Logger, 'settle'>;
   /** Writes out anything buffered; synchronous loggers may do nothing. */
   flush?(): void;
+  /**
+   * Optional, for loggers that defer work (such as loading their backend) until the runtime's first
+   * `/next` is on the wire: finishes that work and writes every line kept meanwhile, resolving once
+   * they are written. The runtime calls it right after its first `/next` is sent, waits for it before
+   * posting the first answer (so an invocation's lines precede its answer) and before exiting.
+   * Calling it again returns the same work; a logger without deferred work leaves it out.
+   *
+   * @example
+   * ```ts
+   * logger.info('initialising'); // kept by a deferred logger
+   * await logger.settle?.(); // the line is written now, with the time it was logged at
+   * ```
+   */
+  settle?(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 /**
- * Literal names and numbers of the AWS Lambda Runtime API (see shared/runtime-api.md).
+ * Literal names and numbers of the AWS Lambda Runtime API (see docs/runtime-api.md).
  * Everything that speaks the protocol takes its paths and header names from here.
  */
 

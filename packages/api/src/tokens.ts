@@ -3,9 +3,16 @@
  * copies of this package are installed.
  */
 
-/** {@link Transport} */
-export const TRANSPORT: unique symbol = Symbol.for('@lambda-runtime/Transport');
-/** {@link TransportFactory} used to build the default {@link Transport}. */
+/**
+ * {@link TransportFactory}: the one token of the transport role. The runtime calls the factory once
+ * with `http://${AWS_LAMBDA_RUNTIME_API}`, so swapping the transport is one registration of a
+ * function, with no need to know the origin.
+ *
+ * @example
+ * ```ts
+ * container.register(TRANSPORT_FACTORY, { useValue: (origin) => new GotTransport({ origin }) });
+ * ```
+ */
 export const TRANSPORT_FACTORY: unique symbol = Symbol.for('@lambda-runtime/TransportFactory');
 /** {@link EnvironmentReader} */
 export const ENVIRONMENT_READER: unique symbol = Symbol.for('@lambda-runtime/EnvironmentReader');

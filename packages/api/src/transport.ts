@@ -1,3 +1,5 @@
+import type { decodeHeaderValue } from './decode-header-value.js';
+
 /** One HTTP request to the Runtime API. */
 export interface TransportRequest {
   readonly method: 'GET' | 'POST';
@@ -11,8 +13,17 @@ export interface TransportRequest {
 /** The whole answer, body read to the end. */
 export interface TransportResponse {
   readonly status: number;
-  /** Header names lower case; repeated headers joined with `, `. */
+  /**
+   * Header names lower case; repeated headers joined with `, `. Values are text: their bytes
+   * decoded as UTF-8, or kept as Latin-1 when they are not valid UTF-8 ({@link decodeHeaderValue}).
+   */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * For each header name that occurred more than once, every value in arrival order (decoded like
+   * `headers`), so that a value containing `, ` can be told from two values. Omitted when no
+   * header repeated.
+   */
+  readonly repeated?: Readonly<Record<string, readonly string[]>>;
   readonly body: Uint8Array;
 }
 
@@ -20,7 +31,10 @@ export interface TransportResponse {
  * Speaks plain HTTP/1.1 to one origin, and nothing more: no Runtime API rules, no status policy,
  * no retries. Every status code is returned, never thrown. Requirements (checked by
  * `@lambda-runtime/transport-contract`): one kept-alive connection reused, no timeout of its own
- * (the `/next` long poll may last hours), connection failures rejected as `TransportError`.
+ * (the `/next` long poll may last hours), header values decoded as UTF-8, connection failures
+ * rejected as `TransportError` (with `response` set once any of the answer had arrived), and a
+ * request that failed on a reused connection before any answer byte sent once more on a fresh one
+ * (the server may have closed the idle connection as the request went out).
  *
  * @example
  * ```ts

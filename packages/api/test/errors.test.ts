@@ -75,3 +75,42 @@ describe('TransportError.wrap', () => {
     expect(TransportError.wrap({ method: 'POST', path: '/x' }, null).message).toBe('POST /x failed: null');
   });
 });
+
+describe('LambdaRuntimeError instanceof', () => {
+  it('matches by prototype and never a look-alike without the brand', () => {
+    const lookAlike = Object.assign(new Error('x'), {
+      errorType: 'Runtime.TransportError',
+      code: 'ECONNRESET',
+    });
+
+    expect(new TransportError('x')).toBeInstanceOf(TransportError);
+    expect(new TransportError('x')).not.toBeInstanceOf(RuntimeApiError);
+    expect(lookAlike).not.toBeInstanceOf(TransportError);
+    expect(lookAlike).not.toBeInstanceOf(LambdaRuntimeError);
+    expect(null).not.toBeInstanceOf(LambdaRuntimeError);
+  });
+
+  it('matches a subclass declared outside this package by prototype only', () => {
+    class CustomTransportError extends TransportError {}
+
+    expect(new CustomTransportError('x')).toBeInstanceOf(TransportError);
+    expect(new CustomTransportError('x')).toBeInstanceOf(CustomTransportError);
+    expect(new TransportError('x')).not.toBeInstanceOf(CustomTransportError);
+  });
+});
+
+describe('TransportError.response', () => {
+  it('keeps what had arrived of the answer when wrapping, and is undefined when nothing had', () => {
+    const partial = {
+      status: 200,
+      headComplete: false,
+      headers: { 'lambda-runtime-aws-request-id': 'id-1' },
+    };
+
+    const begun = TransportError.wrap({ method: 'GET', path: '/next' }, new Error('cut'), partial);
+    const unanswered = TransportError.wrap({ method: 'GET', path: '/next' }, new Error('reset'));
+
+    expect(begun.response).toBe(partial);
+    expect(unanswered.response).toBeUndefined();
+  });
+});

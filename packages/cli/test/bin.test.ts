@@ -119,15 +119,51 @@ describe('lambda-runtime (bin)', () => {
     expect(exit.code).toBe(1);
   });
 
-  it('item 2: reports Runtime.ImportModuleError with the thrown message when the module throws on import', async () => {
+  it('items 2, 30: reports the error a module throws at load with its own type, never polls /next and exits 1', async () => {
+    const runtime = start('throws-range-error.handler');
+
+    const { exit, header, body } = await initErrorOf(runtime);
+
+    expect(header).toBe('RangeError');
+    expect(body.errorType).toBe('RangeError');
+    expect(body.errorMessage).toBe('config missing at load');
+    expect(body.stackTrace.join('\n')).toContain('throws-range-error.js:1');
+    expect(nextWasCalled()).toBe(false);
+    expect(exit.code).toBe(1);
+  });
+
+  it('items 2, 30: reports a plain Error thrown at load as Error, not wrapped in Runtime.ImportModuleError', async () => {
     const runtime = start('throws.handler');
 
     const { exit, header, body } = await initErrorOf(runtime);
 
-    expect(header).toBe('Runtime.ImportModuleError');
-    expect(body.errorType).toBe('Runtime.ImportModuleError');
-    expect(body.errorMessage).toContain('cannot connect to the database at import time');
+    expect(header).toBe('Error');
+    expect(body.errorType).toBe('Error');
+    expect(body.errorMessage).toBe('cannot connect to the database at import time');
     expect(exit.code).toBe(1);
+  });
+
+  it('items 2, 30: reports the rejection of an async init (top-level await) with its own type', async () => {
+    const runtime = start('tla-rejects.handler');
+
+    const { exit, header, body } = await initErrorOf(runtime);
+
+    expect(header).toBe('ConfigError');
+    expect(body.errorType).toBe('ConfigError');
+    expect(body.errorMessage).toBe('secret not found during async init');
+    expect(nextWasCalled()).toBe(false);
+    expect(exit.code).toBe(1);
+  });
+
+  it('item 2: runs the extensionless module when both precedence and precedence.js exist, as the managed runtime does', async () => {
+    const runtime = start('precedence.handler');
+
+    const result = await emulator.invoke({});
+    runtime.kill('SIGTERM');
+
+    expect(result.status).toBe('success');
+    expect(result.json()).toEqual({ from: 'precedence (extensionless)' });
+    await runtime.waitForExit();
   });
 
   it('items 2, 3: reports Runtime.UserCodeSyntaxError and never polls /next when the module does not parse', async () => {

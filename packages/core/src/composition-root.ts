@@ -1,17 +1,23 @@
+// tsyringe needs the Reflect metadata polyfill before it loads; this must stay the first import, and
+// this file is the only one that imports tsyringe.
+import 'reflect-metadata';
 import {
   CLOCK,
+  type Clock,
   CONTEXT_BUILDER,
   type ContextBuilder,
   ENVIRONMENT,
   ENVIRONMENT_READER,
   type EnvironmentReader,
+  type InvocationContext,
   type LambdaEnvironment,
   LOGGER,
   type Logger,
   PAYLOAD_CODEC,
+  type PayloadCodec,
   RUNTIME_LOOP,
+  type RuntimeLoop,
   systemClock,
-  TRANSPORT,
   TRANSPORT_FACTORY,
   type Transport,
   type TransportFactory,
@@ -24,13 +30,25 @@ import {
   type DependencyContainer,
   type FactoryProvider,
   instancePerContainerCachingFactory,
+  type Provider,
   container as rootContainer,
 } from 'tsyringe';
 import { DefaultRuntimeLoop } from './default-runtime-loop.js';
-import type { LambdaRuntimeDependencies } from './lambda-runtime.js';
+import type {
+  ContextBuilderWrapper,
+  PartProvider,
+  PartResolver,
+  RuntimeComposition,
+} from './lambda-runtime.js';
+import { RuntimeApiClient } from './runtime-api-client.js';
+import type { RuntimeParts } from './runtime-lifecycle.js';
 
-// The one file that knows the concrete implementations. Everything is a per-container cached
-// factory so that a registration in a child container replaces the default for that container.
+// The one file that knows the container and the concrete implementations. Every default is a
+// per-container cached factory, so that a registration in a child container replaces it for that
+// container; no class relies on decorator metadata (each is built here with explicit arguments).
+
+/** The transport that `TRANSPORT_FACTORY` built, once per container; the transport role's token is the factory. */
+const BUILT_TRANSPORT = Symbol('@lambda-runtime/core/BuiltTransport');
 
 function cached<T>(build: (container: DependencyContainer) => T): FactoryProvider<T> {
   return { useFactory: instancePerContainerCachingFactory(build) };
@@ -39,21 +57,26 @@ function cached<T>(build: (container: DependencyContainer) => T): FactoryProvide
 /**
  * The transport factory used unless one is registered under `TRANSPORT_FACTORY`: the purpose-built
  * socket transport, which costs next to nothing to load and per request, pipelining each `/next`
- * behind the previous answer. undici and got stay one
- * `withTransport` call away.
+ * behind the previous answer. undici and got stay one `withTransport` call away.
  */
 export const defaultTransportFactory: TransportFactory = (origin) =>
   new SocketTransport({ origin, pipelining: true });
 
 /** The default `CONTEXT_BUILDER` provider (also the base that `withContextBuilder` wraps). */
-export const defaultContextBuilderProvider: FactoryProvider<ContextBuilder> = cached(
-  (c) => new DefaultContextBuilder(c.resolve<LambdaEnvironment>(ENVIRONMENT), c.resolve(CLOCK)),
+const defaultContextBuilderProvider: FactoryProvider<ContextBuilder> = cached(
+  (c) => new DefaultContextBuilder(c.resolve<LambdaEnvironment>(ENVIRONMENT), c.resolve<Clock>(CLOCK)),
 );
 
 /**
  * Registers every default in `container`: the environment reader and the environment it reads
- * (once), the logger, the socket transport to `http://${AWS_LAMBDA_RUNTIME_API}`, the context
- * builder, the payload codec, the clock and the runtime loop.
+ * (once), the logger, the transport factory (the socket transport to
+ * `http://${AWS_LAMBDA_RUNTIME_API}`), the one {@link RuntimeApiClient} (registered under its class),
+ * the context builder, the payload codec, the clock and the runtime loop.
+ *
+ * @example
+ * ```ts
+ * const container = registerDefaults(rootContainer.createChildContainer());
+ * ```
  */
 export function registerDefaults(container: DependencyContainer): DependencyContainer {
   container.register<EnvironmentReader>(
@@ -68,7 +91,7 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
     LOGGER,
     cached((c) => {
       const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
-      // pino loads once the first /next is on the wire (LambdaRuntime settles it), not before.
+      // pino loads once the first /next is on the wire (the lifecycle settles it), not before.
       return new DeferredLogger({
         format: env.logFormat,
         level: env.logLevel,
@@ -78,21 +101,42 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
   );
   container.register<TransportFactory>(TRANSPORT_FACTORY, { useValue: defaultTransportFactory });
   container.register<Transport>(
-    TRANSPORT,
+    BUILT_TRANSPORT,
     cached((c) => {
       const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
       return c.resolve<TransportFactory>(TRANSPORT_FACTORY)(`http://${env.runtimeApi}`);
     }),
   );
+  container.register<RuntimeApiClient>(
+    RuntimeApiClient,
+    cached((c) => {
+      const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
+      // The logger reports the malformed invocations the client answers on /error by itself.
+      return new RuntimeApiClient(c.resolve<Transport>(BUILT_TRANSPORT), {
+        redact: (text) => env.redact(text),
+        logger: c.resolve<Logger>(LOGGER),
+      });
+    }),
+  );
   container.register(CONTEXT_BUILDER, defaultContextBuilderProvider);
-  container.register(
+  container.register<PayloadCodec>(
     PAYLOAD_CODEC,
     cached(() => new DefaultPayloadCodec()),
   );
-  container.register(CLOCK, { useValue: systemClock });
-  container.register(
+  container.register<Clock>(CLOCK, { useValue: systemClock });
+  container.register<RuntimeLoop>(
     RUNTIME_LOOP,
-    cached((c) => c.resolve(DefaultRuntimeLoop)),
+    cached(
+      (c) =>
+        new DefaultRuntimeLoop(
+          c.resolve<Transport>(BUILT_TRANSPORT),
+          c.resolve<ContextBuilder>(CONTEXT_BUILDER),
+          c.resolve<PayloadCodec>(PAYLOAD_CODEC),
+          c.resolve<Logger>(LOGGER),
+          c.resolve<LambdaEnvironment>(ENVIRONMENT),
+          { client: c.resolve(RuntimeApiClient) },
+        ),
+    ),
   );
   return container;
 }
@@ -112,11 +156,84 @@ export function createContainer(): DependencyContainer {
   return registerDefaults(rootContainer.createChildContainer());
 }
 
-/** What `defaultRuntime` hands to a {@link LambdaRuntime}: a fresh container and the default helpers. */
-export function defaultRuntimeDependencies(): LambdaRuntimeDependencies {
-  return {
-    container: createContainer(),
-    contextBuilderProvider: defaultContextBuilderProvider,
-    installConsole,
-  };
+/**
+ * The default {@link RuntimeComposition}: a container with every default (from
+ * {@link createContainer} unless given), where a `LambdaRuntime` registers its overrides and from
+ * which it resolves the parts of a run. Pass your own container to override parts with any
+ * tsyringe provider.
+ *
+ * @example
+ * ```ts
+ * const container = createContainer();
+ * container.register(PAYLOAD_CODEC, { useClass: MyCodec });
+ * new LambdaRuntime(initialize, new ContainerComposition(container)).run();
+ * ```
+ */
+export class ContainerComposition implements RuntimeComposition {
+  /** The container holding the parts; registrations on it override the defaults. */
+  readonly container: DependencyContainer;
+  // What CONTEXT_BUILDER is registered with now: the base that the next wrapper wraps.
+  private contextBuilderProvider: Provider<ContextBuilder> = defaultContextBuilderProvider;
+  private wrapperCount = 0;
+
+  constructor(container: DependencyContainer = createContainer()) {
+    this.container = container;
+  }
+
+  register<T>(token: symbol, provider: PartProvider<T>): void {
+    const registered: Provider<T> =
+      'useValue' in provider
+        ? { useValue: provider.useValue }
+        : cached((c) => provider.useFactory(resolverOf(c)));
+    registerProvider(this.container, token, registered);
+    if (token === CONTEXT_BUILDER) {
+      this.contextBuilderProvider = registered as Provider<ContextBuilder>;
+    }
+  }
+
+  wrapContextBuilder(wrap: ContextBuilderWrapper<InvocationContext>): void {
+    // The builder being wrapped moves to a private token so the new CONTEXT_BUILDER can resolve it.
+    this.wrapperCount += 1;
+    const baseToken = Symbol(`@lambda-runtime/core/ContextBuilderBase#${this.wrapperCount}`);
+    registerProvider(this.container, baseToken, this.contextBuilderProvider);
+    const provider = cached<ContextBuilder>(
+      (c) =>
+        wrap(c.resolve<ContextBuilder>(baseToken), {
+          env: c.resolve<LambdaEnvironment>(ENVIRONMENT),
+          logger: c.resolve<Logger>(LOGGER),
+        }) as ContextBuilder,
+    );
+    this.container.register(CONTEXT_BUILDER, provider);
+    this.contextBuilderProvider = provider;
+  }
+
+  resolveParts(): RuntimeParts {
+    const container = this.container;
+    // In this order: an unusable environment is what the one stderr line must name.
+    const environment = container.resolve<LambdaEnvironment>(ENVIRONMENT);
+    const logger = container.resolve<Logger>(LOGGER);
+    const transport = container.resolve<Transport>(BUILT_TRANSPORT);
+    const client = container.resolve(RuntimeApiClient);
+    return {
+      environment,
+      logger,
+      transport,
+      client,
+      createLoop: () => container.resolve<RuntimeLoop>(RUNTIME_LOOP),
+      installConsole,
+    };
+  }
+}
+
+function resolverOf(container: DependencyContainer): PartResolver {
+  return { resolve: <T>(token: symbol): T => container.resolve<T>(token) };
+}
+
+function registerProvider<T>(container: DependencyContainer, token: symbol, provider: Provider<T>): void {
+  // tsyringe's overloads take one provider kind each; a Provider union is valid for all of them.
+  (container.register as (token: symbol, provider: Provider<T>) => DependencyContainer).call(
+    container,
+    token,
+    provider,
+  );
 }

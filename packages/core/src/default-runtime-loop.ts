@@ -1,32 +1,24 @@
 import {
-  CONTEXT_BUILDER,
   type ContextBuilder,
-  ENVIRONMENT,
   type EncodedPayload,
   type ErrorDocument,
   type Handler,
   type Invocation,
-  type InvocationContext,
   type LambdaEnvironment,
   LambdaRuntimeError,
-  LOGGER,
   type Logger,
   MAX_RESPONSE_BYTES,
-  PAYLOAD_CODEC,
   type PayloadCodec,
   ResponseSizeTooLargeError,
   type RuntimeLoop,
   runInInvocation,
   SerializationError,
-  TRANSPORT,
   type Transport,
   TransportError,
   toErrorDocument,
 } from '@lambda-runtime/api';
-import { inject, injectable } from 'tsyringe';
-import { callHandler } from './handler-call.js';
-import { type PostResult, RuntimeApiClient } from './runtime-api-client.js';
-import { settleLogger } from './settle-logger.js';
+import { callHandler, HandlerCall } from './handler-call.js';
+import { RuntimeApiClient } from './runtime-api-client.js';
 
 const TRACE_ENV = '_X_AMZN_TRACE_ID';
 const PAYLOAD_TOO_LARGE = 413;
@@ -36,6 +28,16 @@ const PAYLOAD_TOO_LARGE = 413;
  * long is not coming back, and the platform restarts the environment.
  */
 export const NEXT_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800];
+
+/** Options of {@link DefaultRuntimeLoop}. */
+export interface DefaultRuntimeLoopOptions {
+  /**
+   * The Runtime API client, speaking over the loop's `transport` (default: a new one that redacts
+   * error documents with `environment.redact`). The composition root passes the client the runtime
+   * posts `/init/error` with, so that a process has one.
+   */
+  readonly client?: RuntimeApiClient;
+}
 
 /** The invocation being answered, so that a crash outside the handler can still answer it. */
 interface InFlight {
@@ -51,12 +53,12 @@ interface InFlight {
  * fatal Runtime API failure.
  *
  * Every invocation received is answered exactly once. Failures that belong to one invocation
- * (handler throws or rejects, malformed headers or event, unserializable or oversized result) go to
- * `/error` and the loop goes on; a 4xx on a post is logged and the loop goes on (after a 413 no
+ * (handler throws or rejects, malformed headers or event, a context builder or codec that throws or
+ * returns something unusable, unserializable or oversized result) go to `/error` and the loop goes on; a 4xx on a post is logged and the loop goes on (after a 413 no
  * `/error` is sent: the platform already failed the invocation). A 5xx, a lost connection or a
  * protocol violation rejects {@link DefaultRuntimeLoop.run}.
  *
- * Usable with the container (every parameter carries `@inject`) or with plain arguments.
+ * A plain class: the composition root wires it with constructor arguments, and so can anyone.
  *
  * @example
  * ```ts
@@ -64,7 +66,6 @@ interface InFlight {
  * await loop.run(async (event, context) => ({ id: context.awsRequestId }));
  * ```
  */
-@injectable()
 export class DefaultRuntimeLoop implements RuntimeLoop {
   private readonly client: RuntimeApiClient;
   private readonly contextBuilder: ContextBuilder;
@@ -92,14 +93,21 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     waiter?.();
   };
 
+  /**
+   * @param transport - the Runtime API origin's transport; its `pipelining` decides when `/next` goes out.
+   * @param environment - `maxConcurrency` (whether `_X_AMZN_TRACE_ID` is set) and `redact`.
+   */
   constructor(
-    @inject(TRANSPORT) transport: Transport,
-    @inject(CONTEXT_BUILDER) contextBuilder: ContextBuilder,
-    @inject(PAYLOAD_CODEC) codec: PayloadCodec,
-    @inject(LOGGER) logger: Logger,
-    @inject(ENVIRONMENT) environment: LambdaEnvironment,
+    transport: Transport,
+    contextBuilder: ContextBuilder,
+    codec: PayloadCodec,
+    logger: Logger,
+    environment: LambdaEnvironment,
+    options: DefaultRuntimeLoopOptions = {},
   ) {
-    this.client = new RuntimeApiClient(transport, { redact: (text) => environment.redact(text) });
+    this.client =
+      options.client ??
+      new RuntimeApiClient(transport, { redact: (text) => environment.redact(text), logger });
     this.pollsBehindAnswers = transport.pipelining === true;
     this.contextBuilder = contextBuilder;
     this.codec = codec;
@@ -203,21 +211,27 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     const inFlight: InFlight = { requestId: invocation.requestId, answered: false, posting: undefined };
     this.inFlight = inFlight;
     try {
-      let context: InvocationContext;
+      let call: HandlerCall;
       try {
-        context = this.contextBuilder.build(invocation);
+        call = new HandlerCall(this.contextBuilder.build(invocation), this.logger);
       } catch (error) {
         await this.fail(inFlight, error);
         return;
       }
-      const waitForEmptyEventLoop = await runInInvocation(context, () =>
-        this.invoke(invocation, inFlight, context, handler),
+      const waitForEmptyEventLoop = await runInInvocation(call.context, () =>
+        this.invoke(invocation, inFlight, call, handler),
       );
       if (waitForEmptyEventLoop) {
         await new Promise<void>((resolve) => {
           this.onEventLoopDrained = resolve;
         });
       }
+    } catch (error) {
+      // Until its answer is on its way, any failure belongs to this invocation (a context builder,
+      // codec or handler-facing part that broke in an unforeseen way): answer it and go on. Once
+      // answered, only a Runtime API failure can get here, and that is fatal.
+      if (inFlight.answered) throw error;
+      await this.fail(inFlight, error);
     } finally {
       this.inFlight = undefined;
     }
@@ -227,7 +241,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private async invoke(
     invocation: Invocation,
     inFlight: InFlight,
-    context: InvocationContext,
+    call: HandlerCall,
     handler: Handler,
   ): Promise<boolean> {
     let event: unknown;
@@ -246,8 +260,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       }
     }
 
-    const call = callHandler(handler, event, context, this.logger);
-    this.onEventLoopDrained = call.eventLoopDrained;
+    this.onEventLoopDrained = callHandler(handler, event, call);
     const outcome = await call.outcome;
     this.onEventLoopDrained = undefined;
     if (inFlight.answered) return false;
@@ -285,46 +298,57 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       return outcome.waitForEmptyEventLoop;
     }
 
-    const { requestId } = inFlight;
+    await this.post(inFlight, false, payload, pollNext);
+    return outcome.waitForEmptyEventLoop;
+  }
+
+  /** Answers on `/error` (unless answered already), logging the error first. */
+  private async fail(inFlight: InFlight, error: unknown, pollNext = true): Promise<void> {
+    if (inFlight.answered) return;
+    const document = toErrorDocument(error);
+    this.logInvokeError(inFlight.requestId, document);
+    await this.post(inFlight, true, document, pollNext);
+  }
+
+  /**
+   * The one way an invocation is answered: marked answered, then the deferred log lines are
+   * written, then the answer is posted, with the next `/next` issued right behind it when
+   * `pollNext` (see pollAfterAnswer); a 4xx is logged and the loop goes on.
+   */
+  private async post(
+    inFlight: InFlight,
+    isError: boolean,
+    answer: EncodedPayload | ErrorDocument,
+    pollNext: boolean,
+  ): Promise<void> {
     inFlight.answered = true;
+    const { requestId } = inFlight;
     const logs = this.logsWritten();
     if (logs !== undefined) {
       inFlight.posting = logs;
       await logs;
     }
-    const posting = this.client.postResponse(requestId, payload);
+    const posting = isError
+      ? this.client.postError(requestId, answer as ErrorDocument)
+      : this.client.postResponse(requestId, answer as EncodedPayload);
     inFlight.posting = posting;
     if (pollNext) this.pollAfterAnswer();
     const posted = await posting;
-    if (posted.status === PAYLOAD_TOO_LARGE) {
+    if (posted.status < 400) return;
+    if (!isError && posted.status === PAYLOAD_TOO_LARGE) {
       // The platform has already failed this invocation; an /error now would only get a 403.
       this.logger.error(
         { requestId, status: posted.status, apiErrorType: posted.apiErrorType },
         'Runtime API rejected the response as too large',
       );
-    } else {
-      this.reportRejection(posted, requestId, '/response');
+      return;
     }
-    return outcome.waitForEmptyEventLoop;
-  }
-
-  /** Answers on `/error`; `pollNext` issues the next `/next` right behind it (see pollAfterAnswer). */
-  private async fail(inFlight: InFlight, error: unknown, pollNext = true): Promise<void> {
-    if (inFlight.answered) return;
-    inFlight.answered = true;
-    const { requestId } = inFlight;
-    const document = toErrorDocument(error);
-    this.logInvokeError(requestId, document);
-    const logs = this.logsWritten();
-    if (logs !== undefined) {
-      inFlight.posting = logs;
-      await logs;
-    }
-    const posting = this.client.postError(requestId, document);
-    inFlight.posting = posting;
-    if (pollNext) this.pollAfterAnswer();
-    const posted = await posting;
-    this.reportRejection(posted, requestId, '/error');
+    // A 4xx settles only this request id: no retry, the loop goes on to /next.
+    const endpoint = isError ? '/error' : '/response';
+    this.logger.error(
+      { requestId, status: posted.status, apiErrorType: posted.apiErrorType },
+      `Runtime API rejected ${endpoint} with ${posted.status} ${posted.apiErrorType ?? ''}`.trimEnd(),
+    );
   }
 
   /**
@@ -335,7 +359,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private logsWritten(): Promise<void> | undefined {
     if (this.loggerSettled === true) return undefined;
     if (this.loggerSettled === undefined) {
-      const settling = settleLogger(this.logger);
+      const settling = this.logger.settle?.();
       if (settling === undefined) {
         this.loggerSettled = true;
         return undefined;
@@ -357,16 +381,6 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       },
       'Invoke Error',
     );
-  }
-
-  private reportRejection(posted: PostResult, requestId: string, endpoint: string): void {
-    if (posted.status >= 400) {
-      // A 4xx settles only this request id: no retry, the loop goes on to /next.
-      this.logger.error(
-        { requestId, status: posted.status, apiErrorType: posted.apiErrorType },
-        `Runtime API rejected ${endpoint} with ${posted.status} ${posted.apiErrorType ?? ''}`.trimEnd(),
-      );
-    }
   }
 }
 

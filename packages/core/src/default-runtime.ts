@@ -1,10 +1,12 @@
 import type { Initializer, InvocationContext } from '@lambda-runtime/api';
-import { defaultRuntimeDependencies } from './composition-root.js';
-import { LambdaRuntime, type LambdaRuntimeOptions } from './lambda-runtime.js';
+import { ContainerComposition } from './composition-root.js';
+import { LambdaRuntime } from './lambda-runtime.js';
+import type { LambdaRuntimeOptions } from './runtime-lifecycle.js';
 
 /**
  * A runtime with every default wired (socket transport, default context builder and codec, pino
- * logger, environment from `process.env`). Chain overrides, then call `run()`.
+ * logger, environment from `process.env`) in a fresh container of the composition root. Chain
+ * overrides, then call `run()`.
  *
  * @param initialize - runs once before the first invocation and returns the handler.
  * @param options - process-level behaviour (exit function, console routing, signal handling).
@@ -42,7 +44,7 @@ export function defaultRuntime<
 ): LambdaRuntime<TContext> {
   return new LambdaRuntime<TContext>(
     initialize as Initializer<unknown, unknown, TContext>,
-    defaultRuntimeDependencies(),
+    new ContainerComposition(),
     options,
   );
 }

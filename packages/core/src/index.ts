@@ -1,17 +1,20 @@
-// tsyringe needs the Reflect metadata polyfill before it loads; this must stay the first import.
-import 'reflect-metadata';
-
-export { createContainer, defaultTransportFactory, registerDefaults } from './composition-root.js';
+// The composition root comes first: it loads reflect-metadata before tsyringe (and is the only
+// module that imports either).
+export {
+  ContainerComposition,
+  createContainer,
+  defaultTransportFactory,
+  registerDefaults,
+} from './composition-root.js';
 export { defaultRuntime } from './default-runtime.js';
-export { DefaultRuntimeLoop } from './default-runtime-loop.js';
+export { DefaultRuntimeLoop, type DefaultRuntimeLoopOptions } from './default-runtime-loop.js';
 export {
   type ContextBuilderDependencies,
   type ContextBuilderWrapper,
   LambdaRuntime,
-  type LambdaRuntimeDependencies,
-  type LambdaRuntimeOptions,
-  type ShutdownHook,
-  type ShutdownHookOptions,
+  type PartProvider,
+  type PartResolver,
+  type RuntimeComposition,
 } from './lambda-runtime.js';
 export {
   DEFAULT_USER_AGENT,
@@ -20,4 +23,13 @@ export {
   type RuntimeApiClientOptions,
 } from './runtime-api-client.js';
 export { RuntimeExitError } from './runtime-exit-error.js';
+export {
+  INTERNAL_EXTENSION_NAME,
+  type LambdaRuntimeOptions,
+  RuntimeLifecycle,
+  type RuntimeLifecycleOptions,
+  type RuntimeParts,
+  type ShutdownHook,
+  type ShutdownHookOptions,
+} from './runtime-lifecycle.js';
 export { VERSION } from './version.js';

@@ -3,12 +3,17 @@ import {
   type EncodedPayload,
   type ErrorDocument,
   type Invocation,
+  type Logger,
+  MalformedInvocationError,
+  type PartialResponse,
   ProtocolError,
   RuntimeApiError,
   RuntimeApiPath,
   RuntimeHeader,
   type Transport,
+  TransportError,
   type TransportResponse,
+  toErrorDocument,
 } from '@lambda-runtime/api';
 import { VERSION } from './version.js';
 import { xrayErrorCause } from './xray-error-cause.js';
@@ -30,6 +35,38 @@ export interface RuntimeApiClientOptions {
    * e.g. `LambdaEnvironment.redact`, so a secret in an error message never leaves the process.
    */
   readonly redact?: (text: string) => string;
+  /**
+   * Where {@link RuntimeApiClient.next} reports the malformed invocations it answers on `/error`
+   * itself (see there). Without it, they are answered silently.
+   */
+  readonly logger?: Logger;
+}
+
+/** The §3.1 headers that hold one value each (all of them). */
+const SINGLE_VALUED = [
+  RuntimeHeader.requestId,
+  RuntimeHeader.deadlineMs,
+  RuntimeHeader.invokedFunctionArn,
+  RuntimeHeader.traceId,
+  RuntimeHeader.clientContext,
+  RuntimeHeader.cognitoIdentity,
+  RuntimeHeader.tenantId,
+  RuntimeHeader.contentType,
+] as const;
+type SingleValued = (typeof SINGLE_VALUED)[number];
+
+/** Several different values of a single-valued header. */
+class Conflict {
+  constructor(readonly values: readonly string[]) {}
+}
+
+/** A `/next` answer that cannot become an invocation, and the request ids it must be answered for. */
+class Unusable {
+  constructor(
+    readonly requestIds: readonly string[],
+    readonly reason: string,
+    readonly cause?: unknown,
+  ) {}
 }
 
 /** The default `User-Agent`; its first token is what Lambda records as the runtime release. */
@@ -54,6 +91,21 @@ const utf8 = new TextDecoder();
  * return `{ status, apiErrorType }` for 2xx and 4xx (the invocation is settled, go on) and throw
  * {@link RuntimeApiError} for 5xx and any other status (the container is broken, exit).
  *
+ * Invocation policy of {@link RuntimeApiClient.next} (every invocation received is answered, and
+ * `/next` is never called again before that, checklist items 16 and 17):
+ * - Header values are text (the transport decodes them as UTF-8); the request id goes back in
+ *   the `/response` and `/error` paths percent-encoded once, from its UTF-8 bytes.
+ * - Every §3.1 header is single-valued. A header repeated with identical values (blank ones
+ *   ignored) counts once. Repeated with different values, it makes the invocation malformed: it
+ *   is answered on `/error` with `Runtime.MalformedInvocation` and never reaches the handler;
+ *   for the request id itself, every id named is answered so (the one that is current gets the
+ *   error, the others a 400, which is logged).
+ * - A `/next` answer that began to arrive but cannot be used (a head over the transport's limit,
+ *   a malformed head, a body cut short; `TransportError.response` is set) is answered the same way
+ *   when its request id can be read, and is a fatal {@link ProtocolError} when it cannot. Only a
+ *   `/next` of which not one answer byte arrived fails with the transport's `TransportError` (the
+ *   loop may then poll again: nothing was delivered).
+ *
  * @example
  * ```ts
  * const client = new RuntimeApiClient(new UndiciTransport({ origin: 'http://127.0.0.1:9001' }));
@@ -66,30 +118,78 @@ export class RuntimeApiClient {
   private readonly nextHeaders: Readonly<Record<string, string>>;
   private readonly userAgent: string;
   private readonly redact: ((text: string) => string) | undefined;
+  private readonly logger: Logger | undefined;
 
   constructor(transport: Transport, options: RuntimeApiClientOptions = {}) {
     this.transport = transport;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.redact = options.redact;
+    this.logger = options.logger;
     this.nextHeaders = { [RuntimeHeader.userAgent]: this.userAgent };
   }
 
   /**
-   * Long-polls `GET /runtime/invocation/next`.
+   * Long-polls `GET /runtime/invocation/next` until it delivers a usable invocation. A malformed
+   * one (see the class's invocation policy) is answered on `/error` here and the poll repeated.
    *
-   * @throws {@link RuntimeApiError} on any status but 200; {@link ProtocolError} when the answer has
-   * no request id; `TransportError` from the transport.
+   * @throws {@link RuntimeApiError} on any status but 200 (and on a 5xx to an `/error` posted
+   * here); {@link ProtocolError} when an answer has no readable request id, or when the `/error`
+   * for a malformed one could not be delivered; `TransportError` from the transport only when no
+   * byte of an answer arrived.
    */
   async next(): Promise<Invocation> {
-    const response = await this.transport.request({
-      method: 'GET',
-      path: RuntimeApiPath.next,
-      headers: this.nextHeaders,
-    });
-    if (response.status !== 200) {
-      throw apiError('GET /runtime/invocation/next', response);
+    for (;;) {
+      let response: TransportResponse;
+      try {
+        response = await this.transport.request({
+          method: 'GET',
+          path: RuntimeApiPath.next,
+          headers: this.nextHeaders,
+        });
+      } catch (error) {
+        await this.answerUnusable(unusableAnswer(error));
+        continue;
+      }
+      if (response.status !== 200) {
+        throw apiError('GET /runtime/invocation/next', response);
+      }
+      const invocation = toInvocation(response);
+      if (invocation instanceof Unusable) {
+        await this.answerUnusable(invocation);
+        continue;
+      }
+      return invocation;
     }
-    return toInvocation(response);
+  }
+
+  /** Answers every id of an unusable `/next` answer on `/error`, so that none is lost. */
+  private async answerUnusable(unusable: Unusable): Promise<void> {
+    const error = new MalformedInvocationError(unusable.reason, { cause: unusable.cause });
+    const document = toErrorDocument(error);
+    for (const requestId of unusable.requestIds) {
+      this.logger?.error(
+        { requestId, errorType: document.errorType, errorMessage: document.errorMessage },
+        'Invoke Error',
+      );
+      let posted: PostResult;
+      try {
+        posted = await this.postError(requestId, document);
+      } catch (postError) {
+        // A TransportError here must not reach a caller that would poll /next again: the
+        // invocation would be skipped unanswered.
+        if (!(postError instanceof TransportError)) throw postError;
+        throw new ProtocolError(
+          `Could not answer the malformed invocation ${requestId} on /error: ${postError.message}`,
+          { cause: postError },
+        );
+      }
+      if (posted.status >= 400) {
+        this.logger?.error(
+          { requestId, status: posted.status, apiErrorType: posted.apiErrorType },
+          `Runtime API rejected /error with ${posted.status} ${posted.apiErrorType ?? ''}`.trimEnd(),
+        );
+      }
+    }
   }
 
   /** Posts a buffered result to `/runtime/invocation/{id}/response` (never sends a response-mode header). */
@@ -147,24 +247,104 @@ export class RuntimeApiClient {
   }
 }
 
-function toInvocation(response: TransportResponse): Invocation {
+/**
+ * Decides what a failed `/next` means: rethrown when no byte of an answer arrived (or it is not a
+ * transport failure); else the ids to answer as malformed, or a fatal error when there are none.
+ */
+function unusableAnswer(error: unknown): Unusable {
+  if (!(error instanceof TransportError) || error.response === undefined) throw error;
+  const partial: PartialResponse = error.response;
+  if (partial.status !== undefined && partial.status !== 200) {
+    throw new RuntimeApiError(`GET /runtime/invocation/next answered ${partial.status} (${error.message})`, {
+      status: partial.status,
+      cause: error,
+    });
+  }
+  const requestId = singleValue(lowerCaseNames(partial.headers), partial.repeated, RuntimeHeader.requestId);
+  if (requestId === undefined) {
+    throw new ProtocolError(
+      `GET /runtime/invocation/next: an answer arrived but could not be read (${error.message}), and it has no readable ${RuntimeHeader.requestId}`,
+      { cause: error },
+    );
+  }
+  const ids = requestId instanceof Conflict ? requestId.values : [requestId];
+  return new Unusable(ids, `The invocation could not be read: ${error.message}`, error);
+}
+
+function toInvocation(response: TransportResponse): Invocation | Unusable {
   const headers = lowerCaseNames(response.headers);
-  const requestId = present(headers[RuntimeHeader.requestId]);
+  const { repeated } = response;
+  const requestId = singleValue(headers, repeated, RuntimeHeader.requestId);
+  if (requestId instanceof Conflict) {
+    return new Unusable(
+      requestId.values,
+      `The invocation names ${requestId.values.length} different request ids`,
+    );
+  }
   if (requestId === undefined) {
     throw new ProtocolError(`GET /runtime/invocation/next answered 200 without ${RuntimeHeader.requestId}`);
   }
+  const values = {} as Record<SingleValued, string | undefined>;
+  const conflicts: string[] = [];
+  for (const name of SINGLE_VALUED) {
+    const value = singleValue(headers, repeated, name);
+    if (value instanceof Conflict) conflicts.push(name);
+    else values[name] = value;
+  }
+  if (conflicts.length > 0) {
+    return new Unusable([requestId], `The invocation has different values for ${conflicts.join(', ')}`);
+  }
   return {
     requestId,
-    deadlineMs: present(headers[RuntimeHeader.deadlineMs]),
-    invokedFunctionArn: present(headers[RuntimeHeader.invokedFunctionArn]),
-    traceId: present(headers[RuntimeHeader.traceId]),
-    clientContext: present(headers[RuntimeHeader.clientContext]),
-    cognitoIdentity: present(headers[RuntimeHeader.cognitoIdentity]),
-    tenantId: present(headers[RuntimeHeader.tenantId]),
-    contentType: present(headers[RuntimeHeader.contentType]) ?? DEFAULT_EVENT_CONTENT_TYPE,
+    deadlineMs: values[RuntimeHeader.deadlineMs],
+    invokedFunctionArn: values[RuntimeHeader.invokedFunctionArn],
+    traceId: values[RuntimeHeader.traceId],
+    clientContext: values[RuntimeHeader.clientContext],
+    cognitoIdentity: values[RuntimeHeader.cognitoIdentity],
+    tenantId: values[RuntimeHeader.tenantId],
+    contentType: values[RuntimeHeader.contentType] ?? DEFAULT_EVENT_CONTENT_TYPE,
     headers,
     body: response.body ?? EMPTY_BODY,
   };
+}
+
+/**
+ * The one value of a single-valued header: `undefined` when absent or blank; identical repeats
+ * (blank ones ignored) count once; different ones are a {@link Conflict}. The transport lists
+ * repeats in `repeated`; without that list (a transport that does not provide it), a value that
+ * is the same text joined with `, ` two or more times still counts once.
+ */
+function singleValue(
+  headers: Readonly<Record<string, string>>,
+  repeated: Readonly<Record<string, readonly string[]>> | undefined,
+  name: string,
+): string | Conflict | undefined {
+  const values = repeated?.[name] ?? repeated?.[findName(repeated, name)];
+  if (values === undefined) {
+    const value = present(headers[name]);
+    return value === undefined || repeated !== undefined ? value : collapseJoinedCopies(value);
+  }
+  const distinct = [...new Set(values.map(present).filter((value) => value !== undefined))];
+  if (distinct.length <= 1) return distinct[0];
+  return new Conflict(distinct);
+}
+
+/** The key of `repeated` that is `name` in another case (a transport that did not lower-case it). */
+function findName(repeated: Readonly<Record<string, readonly string[]>>, name: string): string {
+  for (const key of Object.keys(repeated)) if (key.toLowerCase() === name) return key;
+  return name;
+}
+
+/** `x, x, x` → `x` (the shortest such `x`); anything else unchanged. */
+function collapseJoinedCopies(value: string): string {
+  if (!value.includes(', ')) return value;
+  for (let length = 1; 2 * length + 2 <= value.length; length += 1) {
+    const copies = (value.length + 2) / (length + 2);
+    if (!Number.isInteger(copies)) continue;
+    const text = value.slice(0, length);
+    if (Array.from({ length: copies }, () => text).join(', ') === value) return text;
+  }
+  return value;
 }
 
 // The transport contract promises lower-case names; copying only when one is not keeps a

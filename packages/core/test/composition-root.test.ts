@@ -11,7 +11,6 @@ import {
   RUNTIME_LOOP,
   type RuntimeLoop,
   systemClock,
-  TRANSPORT,
   TRANSPORT_FACTORY,
   type Transport,
 } from '@lambda-runtime/api';
@@ -22,8 +21,41 @@ import { GotTransport } from '@lambda-runtime/transport-got';
 import { SocketTransport } from '@lambda-runtime/transport-socket';
 import type { DependencyContainer } from 'tsyringe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createContainer, DefaultRuntimeLoop, defaultRuntime, RuntimeExitError } from '../src/index.js';
+import {
+  ContainerComposition,
+  createContainer,
+  DefaultRuntimeLoop,
+  LambdaRuntime,
+  type LambdaRuntimeOptions,
+  RuntimeApiClient,
+  RuntimeExitError,
+} from '../src/index.js';
 import { memoryLogger, nextPolls, until } from './support.js';
+
+/** The transport the container built from its `TRANSPORT_FACTORY` (the one the loop and client use). */
+function transportOf(container: DependencyContainer): Transport {
+  return new ContainerComposition(container).resolveParts().transport;
+}
+
+/** A client that records which Runtime API calls went through it. */
+class RecordingClient extends RuntimeApiClient {
+  readonly calls: string[] = [];
+
+  override next(): ReturnType<RuntimeApiClient['next']> {
+    this.calls.push('next');
+    return super.next();
+  }
+
+  override postResponse(...args: Parameters<RuntimeApiClient['postResponse']>) {
+    this.calls.push('response');
+    return super.postResponse(...args);
+  }
+
+  override postInitError(...args: Parameters<RuntimeApiClient['postInitError']>) {
+    this.calls.push('init-error');
+    return super.postInitError(...args);
+  }
+}
 
 describe('createContainer', () => {
   let emulator: RuntimeApiEmulator;
@@ -54,7 +86,7 @@ describe('createContainer', () => {
     cleanups.push(async () => {
       loop.stop();
       await running.catch(() => undefined);
-      await from.resolve<Transport>(TRANSPORT).close();
+      await transportOf(from).close();
     });
   }
 
@@ -71,12 +103,14 @@ describe('createContainer', () => {
 
     const reader = pristine.resolve(ENVIRONMENT_READER);
     const environment = container.resolve<LambdaEnvironment>(ENVIRONMENT);
-    const transport = container.resolve<Transport>(TRANSPORT);
-    cleanups.push(() => transport.close());
+    const parts = new ContainerComposition(container).resolveParts();
+    cleanups.push(() => parts.transport.close());
 
     expect(reader).toBeInstanceOf(ProcessEnvironmentReader);
     expect(environment.runtimeApi).toBe(emulator.runtimeApi);
-    expect(transport).toBeInstanceOf(SocketTransport);
+    expect(parts.environment).toBe(environment);
+    expect(parts.transport).toBeInstanceOf(SocketTransport);
+    expect(parts.client).toBe(container.resolve(RuntimeApiClient));
     expect(container.resolve(CONTEXT_BUILDER)).toBeInstanceOf(DefaultContextBuilder);
     expect(container.resolve(PAYLOAD_CODEC)).toBeInstanceOf(DefaultPayloadCodec);
     expect(container.resolve(CLOCK)).toBe(systemClock);
@@ -100,7 +134,7 @@ describe('createContainer', () => {
     expect(container.resolve(RUNTIME_LOOP)).toBe(container.resolve(RUNTIME_LOOP));
   });
 
-  it('answers invocations through the default undici transport', async () => {
+  it('answers invocations through the default socket transport', async () => {
     runLoop(container, (_event, context: InvocationContext) => context.awsRequestId);
 
     const result = await emulator.invoke({});
@@ -114,8 +148,20 @@ describe('createContainer', () => {
     runLoop(container, () => ({ via: 'got' }));
     const result = await emulator.invoke({});
 
-    expect(container.resolve(TRANSPORT)).toBeInstanceOf(GotTransport);
+    expect(transportOf(container)).toBeInstanceOf(GotTransport);
     expect(result.json()).toEqual({ via: 'got' });
+  });
+
+  it('gives the default loop the one RuntimeApiClient that the parts carry', async () => {
+    const client = new RecordingClient(transportOf(container));
+    container.register(RuntimeApiClient, { useValue: client });
+
+    runLoop(container, () => 'recorded');
+    const result = await emulator.invoke({});
+
+    expect(new ContainerComposition(container).resolveParts().client).toBe(client);
+    expect(result.json()).toBe('recorded');
+    expect(client.calls.slice(0, 2)).toEqual(['next', 'response']);
   });
 });
 
@@ -132,16 +178,19 @@ describe('LambdaRuntime', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
+  /** A runtime over a container the test can inspect, reading the emulator's environment. */
   function runtimeFor<C extends InvocationContext>(
-    initialize: Parameters<typeof defaultRuntime<unknown, unknown, C>>[0],
-  ) {
-    const runtime = defaultRuntime<unknown, unknown, C>(initialize)
+    initialize: (options: never) => unknown,
+    options: LambdaRuntimeOptions = {},
+  ): { runtime: LambdaRuntime<C>; container: DependencyContainer } {
+    const composition = new ContainerComposition();
+    const runtime = new LambdaRuntime<C>(initialize as never, composition, options)
       .register(ENVIRONMENT_READER, {
         useValue: new ProcessEnvironmentReader({ env: emulator.environment() }),
       })
       .register(LOGGER, { useValue: memoryLogger().logger });
-    cleanups.push(() => runtime.container.dispose());
-    return runtime;
+    cleanups.push(() => composition.container.dispose());
+    return { runtime, container: composition.container };
   }
 
   function runLoop(
@@ -154,30 +203,62 @@ describe('LambdaRuntime', () => {
     cleanups.push(async () => {
       loop.stop();
       await running.catch(() => undefined);
-      await container.resolve<Transport>(TRANSPORT).close();
+      await transportOf(container).close();
     });
   }
 
   it('swaps the transport to got in one line with withTransport', async () => {
-    const runtime = runtimeFor(() => () => null).withTransport((origin) => new GotTransport({ origin }));
+    const { runtime, container } = runtimeFor(() => () => null);
 
-    runLoop(runtime.container, () => 'through got');
+    runtime.withTransport((origin) => new GotTransport({ origin }));
+    runLoop(container, () => 'through got');
     const result = await emulator.invoke({});
 
-    expect(runtime.container.resolve(TRANSPORT)).toBeInstanceOf(GotTransport);
+    expect(transportOf(container)).toBeInstanceOf(GotTransport);
     expect(result.json()).toBe('through got');
+  });
+
+  it('swaps the transport to got with one registration of TRANSPORT_FACTORY', async () => {
+    const { runtime, container } = runtimeFor(() => () => null);
+
+    runtime.register(TRANSPORT_FACTORY, { useValue: (origin: string) => new GotTransport({ origin }) });
+    runLoop(container, () => 'registered got');
+    const result = await emulator.invoke({});
+
+    expect(transportOf(container)).toBeInstanceOf(GotTransport);
+    expect(result.json()).toBe('registered got');
+  });
+
+  it('builds a part from a registered factory once, with the parts it resolves', () => {
+    const { runtime, container } = runtimeFor(() => () => null);
+    let built = 0;
+
+    runtime.register(PAYLOAD_CODEC, {
+      useFactory: (parts) => {
+        built += 1;
+        return { codec: 'mine', region: parts.resolve<LambdaEnvironment>(ENVIRONMENT).region };
+      },
+    });
+    const first = container.resolve(PAYLOAD_CODEC);
+    const again = container.resolve(PAYLOAD_CODEC);
+
+    expect(first).toEqual({
+      codec: 'mine',
+      region: container.resolve<LambdaEnvironment>(ENVIRONMENT).region,
+    });
+    expect(again).toBe(first);
+    expect(built).toBe(1);
   });
 
   it('adds a field to every context with withContextBuilder', async () => {
     type StagedContext = InvocationContext & { stage: string };
-    const runtime = runtimeFor<StagedContext>(() => (_event, context) => context.stage).withContextBuilder(
-      (base, { env }) => ({
-        build: (invocation: Invocation) =>
-          Object.assign(base.build(invocation), { stage: `${env.functionName}-prod` }),
-      }),
-    );
+    const { runtime, container } = runtimeFor<StagedContext>(() => () => null);
 
-    runLoop(runtime.container, (_event, context: StagedContext) => ({
+    runtime.withContextBuilder((base, { env }) => ({
+      build: (invocation: Invocation) =>
+        Object.assign(base.build(invocation), { stage: `${env.functionName}-prod` }),
+    }));
+    runLoop(container, (_event, context: StagedContext) => ({
       stage: context.stage,
       id: context.awsRequestId,
     }));
@@ -187,14 +268,15 @@ describe('LambdaRuntime', () => {
   });
 
   it('wraps a registered context builder and an earlier wrapper in order', () => {
-    const runtime = runtimeFor(() => () => null)
+    const { runtime, container } = runtimeFor(() => () => null);
+
+    runtime
       .register(CONTEXT_BUILDER, {
         useValue: { build: (invocation: Invocation) => ({ awsRequestId: invocation.requestId }) as never },
       })
       .withContextBuilder((base) => ({ build: (i) => Object.assign(base.build(i), { first: 1 }) }))
       .withContextBuilder((base) => ({ build: (i) => Object.assign(base.build(i), { second: 2 }) }));
-
-    const context = runtime.container
+    const context = container
       .resolve<{ build(i: Invocation): unknown }>(CONTEXT_BUILDER)
       .build({ requestId: 'r-1' } as Invocation);
 
@@ -203,20 +285,13 @@ describe('LambdaRuntime', () => {
 
   it('item 30: run() reports an init failure and calls the injected exit with a non-zero code', async () => {
     const codes: number[] = [];
-    const runtime = defaultRuntime(
+    const { runtime, container } = runtimeFor(
       () => {
         throw new Error('no table');
       },
       { exit: (code) => codes.push(code), routeConsole: false, processHandlers: false },
-    )
-      .register(ENVIRONMENT_READER, {
-        useValue: new ProcessEnvironmentReader({ env: emulator.environment() }),
-      })
-      .register(LOGGER, { useValue: memoryLogger().logger });
-    cleanups.push(async () => {
-      await runtime.container.resolve<Transport>(TRANSPORT).close();
-      await runtime.container.dispose();
-    });
+    );
+    cleanups.push(() => transportOf(container).close());
 
     const outcome = runtime.run();
 
@@ -226,10 +301,83 @@ describe('LambdaRuntime', () => {
     expect(nextPolls(emulator)).toEqual([]);
   });
 
+  it('item 30: posts /init/error through the one RuntimeApiClient the loop would use', async () => {
+    const codes: number[] = [];
+    const { runtime, container } = runtimeFor(
+      () => {
+        throw new Error('no table');
+      },
+      { exit: (code) => codes.push(code), routeConsole: false, processHandlers: false },
+    );
+    const client = new RecordingClient(transportOf(container));
+    container.register(RuntimeApiClient, { useValue: client });
+    cleanups.push(() => transportOf(container).close());
+
+    await runtime.run().catch(() => undefined);
+
+    expect(client.calls).toEqual(['init-error']);
+    expect(emulator.initError).toMatchObject({ errorMessage: 'no table' });
+    expect(codes).toEqual([1]);
+  });
+
+  it('item 1: run() writes one line to stderr and exits 1 when the environment is unusable', async () => {
+    const codes: number[] = [];
+    const composition = new ContainerComposition();
+    cleanups.push(() => composition.container.dispose());
+    const runtime = new LambdaRuntime(() => () => null, composition, {
+      exit: (code) => codes.push(code),
+      processHandlers: false,
+    }).register(ENVIRONMENT_READER, {
+      useValue: new ProcessEnvironmentReader({
+        env: emulator.environment({ AWS_LAMBDA_RUNTIME_API: undefined }),
+      }),
+    });
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+
+    const outcome = await runtime.run().catch((error: unknown) => error);
+    process.stderr.write = write;
+
+    expect(outcome).toBeInstanceOf(RuntimeExitError);
+    expect(codes).toEqual([1]);
+    expect(written).toEqual([
+      expect.stringMatching(/^FATAL lambda-runtime cannot start: .*AWS_LAMBDA_RUNTIME_API/),
+    ]);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('run() writes one line to stderr and exits 1, without running the initializer, when the transport cannot be built', async () => {
+    const codes: number[] = [];
+    let initialized = false;
+    const { runtime } = runtimeFor(
+      () => {
+        initialized = true;
+        return () => null;
+      },
+      { exit: (code) => codes.push(code), processHandlers: false, routeConsole: false },
+    );
+    runtime.withTransport(() => {
+      throw new RangeError('no such origin');
+    });
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+
+    const outcome = await runtime.run().catch((error: unknown) => error);
+    process.stderr.write = write;
+
+    expect(outcome).toBeInstanceOf(RuntimeExitError);
+    expect(codes).toEqual([1]);
+    expect(initialized).toBe(false);
+    expect(written).toEqual(['FATAL lambda-runtime cannot start: no such origin\n']);
+    expect(emulator.requests).toEqual([]);
+  });
+
   it('item 3: run() polls /next only after an async initializer resolved', async () => {
     let initialized = false;
     const codes: number[] = [];
-    const runtime = defaultRuntime(
+    const { runtime, container } = runtimeFor(
       async () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         expect(nextPolls(emulator)).toEqual([]);
@@ -237,17 +385,13 @@ describe('LambdaRuntime', () => {
         return () => 'ready';
       },
       { exit: (code) => codes.push(code), routeConsole: false, processHandlers: false },
-    )
-      .register(ENVIRONMENT_READER, {
-        useValue: new ProcessEnvironmentReader({ env: emulator.environment() }),
-      })
-      .register(LOGGER, { useValue: memoryLogger().logger });
+    );
     const outcome = runtime.run();
     outcome.catch(() => undefined);
     cleanups.push(async () => {
-      runtime.container.resolve<RuntimeLoop>(RUNTIME_LOOP).stop();
+      container.resolve<RuntimeLoop>(RUNTIME_LOOP).stop();
       await outcome.catch(() => undefined);
-      await runtime.container.resolve<Transport>(TRANSPORT).close();
+      await transportOf(container).close();
     });
 
     const result = await emulator.invoke({});

@@ -47,10 +47,22 @@ type HeaderCase =
 // Printable ASCII (0x20..0x7e), the characters HTTP field values carry in practice.
 const printable = fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code));
 const blank = fc.array(fc.constantFrom(' ', '\t'), { maxLength: 4 }).map((chars) => chars.join(''));
+/** Whether `value` is one text joined with `, ` to itself: read as that text (see RuntimeApiClient). */
+function isJoinedCopies(value: string): boolean {
+  for (let length = 1; length < value.length; length += 1) {
+    const copies = (value.length + 2) / (length + 2);
+    if (Number.isInteger(copies) && copies >= 2) {
+      const text = value.slice(0, length);
+      if (Array.from({ length: copies }, () => text).join(', ') === value) return true;
+    }
+  }
+  return false;
+}
+
 // Visible ASCII with a non-blank first and last character, as HTTP field values are.
 const visible = fc
   .string({ unit: printable, minLength: 1, maxLength: 40 })
-  .filter((s) => s.trim() === s && s !== '');
+  .filter((s) => s.trim() === s && s !== '' && !isJoinedCopies(s));
 
 const headerCase: fc.Arbitrary<HeaderCase> = fc.oneof(
   fc.constant<HeaderCase>({ kind: 'absent' }),
@@ -80,6 +92,22 @@ function toWire(set: Record<HeaderName, { spelling: string; value: HeaderCase }>
 
 function expectedValue(value: HeaderCase): string | undefined {
   return value.kind === 'value' ? value.expected : undefined;
+}
+
+/** A transport that answers with its responses in turn, recording what it was asked. */
+class SequenceTransport implements Transport {
+  readonly requests: TransportRequest[] = [];
+  constructor(private readonly responses: TransportResponse[]) {}
+
+  async request(request: TransportRequest): Promise<TransportResponse> {
+    this.requests.push(request);
+    if (request.method === 'POST') return { status: 202, headers: {}, body: new Uint8Array() };
+    const response = this.responses.shift();
+    if (response === undefined) throw new Error('no more responses');
+    return response;
+  }
+
+  async close(): Promise<void> {}
 }
 
 function client(headers: Record<string, string>, status = 200, body = new Uint8Array([0x7b, 0x7d])) {
@@ -182,6 +210,58 @@ describe('RuntimeApiClient.next header parsing properties', () => {
           'user-agent',
         );
       }),
+    );
+  });
+
+  it('item 15: counts a §3.1 header repeated with one value (and blanks) once, in any letter case', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...NAMES.filter((n) => n !== 'lambda-runtime-aws-request-id')),
+        visible,
+        fc.array(fc.oneof(fc.constant('same'), blank), { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        async (name, value, others, listed) => {
+          const values = [value, ...others.map((other) => (other === 'same' ? value : other))];
+          const headers = { 'lambda-runtime-aws-request-id': 'id-1', [name]: values.join(', ') };
+          const repeated = listed ? { [name]: values } : undefined;
+          const transport = new SequenceTransport([
+            { status: 200, headers, ...(repeated ? { repeated } : {}), body: new Uint8Array() },
+          ]);
+
+          const invocation = await new RuntimeApiClient(transport).next();
+
+          if (listed || others.every((other) => other === 'same')) {
+            expect(invocation[FIELDS[name]]).toBe(value);
+          }
+          expect(transport.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+        },
+      ),
+    );
+  });
+
+  it('items 13, 17: answers on /error, then polls again, when a §3.1 header repeats with different values', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...NAMES),
+        fc.uniqueArray(visible, { minLength: 2, maxLength: 3 }),
+        async (name, values) => {
+          const headers = { 'lambda-runtime-aws-request-id': 'id-1', [name]: values.join(', ') };
+          const transport = new SequenceTransport([
+            { status: 200, headers, repeated: { [name]: values }, body: new Uint8Array() },
+            { status: 200, headers: { 'lambda-runtime-aws-request-id': 'id-after' }, body: new Uint8Array() },
+          ]);
+
+          const invocation = await new RuntimeApiClient(transport).next();
+
+          expect(invocation.requestId).toBe('id-after');
+          const ids = name === 'lambda-runtime-aws-request-id' ? values : ['id-1'];
+          expect(transport.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+            'GET /2018-06-01/runtime/invocation/next',
+            ...ids.map((id) => `POST /2018-06-01/runtime/invocation/${encodeURIComponent(id)}/error`),
+            'GET /2018-06-01/runtime/invocation/next',
+          ]);
+        },
+      ),
     );
   });
 });

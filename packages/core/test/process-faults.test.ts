@@ -88,6 +88,23 @@ describe('process-level faults in a real runtime process', () => {
     expect(nextPolls(emulator)).toHaveLength(0);
   });
 
+  it('items 30, 31: reports an exception thrown after init but before the first /next to /init/error, then exits non-zero', async () => {
+    const runtime = emulator.spawn({
+      command: process.execPath,
+      args: [initFixture],
+      env: { FIXTURE_MODE: 'uncaught-after-init' },
+    });
+
+    const exit = await runtime.waitForExit(5_000);
+
+    expect(exit.code).toBe(1);
+    expect(emulator.initError).toMatchObject({
+      errorType: 'Error',
+      errorMessage: 'thrown between init and the first /next',
+    });
+    expect(nextPolls(emulator)).toHaveLength(0);
+  });
+
   it('answers Runtime.HandlerNeverSettled when the event loop drains under a pending handler promise, and goes on', async () => {
     const runtime = start();
     const result = await emulator.invoke({ action: 'never' });

@@ -10,15 +10,17 @@ import { parseHandlerSpec } from '@lambda-runtime/handler-loader';
  * The handler a `_HANDLER`-style string names, from a module bundled with the runtime: what
  * `lambda-dev build <module>.<export>` runs. `load` evaluates the module (inside the runtime's
  * initializer, so its failures are init errors); the export is then picked with the rules and the
- * error types of `@lambda-runtime/handler-loader`'s `loadHandler`: the nested export names are
- * walked on the module, then on its `default` export.
+ * error types of `@lambda-runtime/handler-loader`'s `loadHandler` (kept in step with it): the
+ * nested export names are walked on the module, then on its `default` export; a falsy export is
+ * "not exported".
  *
  * @param spec - `[dir/]module.export[.nested]`, as given to `lambda-dev build`.
  * @param file - the module's source file, for messages.
  * @param load - evaluates the bundled module and returns its exports.
  *
- * @throws `Runtime.ImportModuleError` when the module throws while loading (`cause` = the thrown error),
- * `Runtime.UserCodeSyntaxError` when what it throws is a SyntaxError,
+ * @throws `Runtime.UserCodeSyntaxError` when loading throws a `SyntaxError`,
+ * `Runtime.ImportModuleError` when a `require` while loading finds nothing (`MODULE_NOT_FOUND`),
+ * anything else the module throws while loading unchanged (a `RangeError` stays a `RangeError`),
  * `Runtime.HandlerNotFound` when the export is missing or not a function.
  *
  * @example
@@ -28,39 +30,44 @@ import { parseHandlerSpec } from '@lambda-runtime/handler-loader';
  */
 export async function bundledHandler(spec: string, file: string, load: () => unknown): Promise<Handler> {
   const parsed = parseHandlerSpec(spec);
-  const moduleName = `${parsed.directory}${parsed.module}`;
+  const where = `module '${parsed.directory}${parsed.module}' (${file})`;
   let namespace: unknown;
   try {
     namespace = await load();
   } catch (error) {
-    if (error instanceof Error && error.name === 'SyntaxError') {
-      throw withCauseStack(
-        new UserCodeSyntaxError(`${error.name}: ${error.message} (in module '${moduleName}', ${file})`, {
-          cause: error,
-        }),
-      );
-    }
-    throw withCauseStack(
-      new ImportModuleError(`Error importing module '${moduleName}' (${file}): ${messageOf(error)}`, {
-        cause: error,
-      }),
-    );
+    throw classify(error, where);
   }
   let handler = walk(namespace, parsed.exportPath);
   if (handler === undefined) handler = walk(read(namespace, 'default'), parsed.exportPath);
   const exportName = parsed.exportPath.join('.');
-  if (handler === undefined || handler === null) {
+  // Any falsy value is "not exported", as in the managed runtime.
+  if (!handler) {
     throw new HandlerNotFoundError(
-      `${spec} is undefined or not exported: module '${moduleName}' (${file}) has no export '${exportName}'`,
+      `${spec} is undefined or not exported: ${where} has no export '${exportName}'`,
     );
   }
   if (typeof handler !== 'function') {
     const kind = Array.isArray(handler) ? 'an array' : `a value of type ${typeof handler}`;
     throw new HandlerNotFoundError(
-      `${spec} is not a function: export '${exportName}' of module '${moduleName}' (${file}) is ${kind}`,
+      `${spec} is not a function: export '${exportName}' of ${where} is ${kind}`,
     );
   }
   return handler as Handler;
+}
+
+// The managed runtime's three cases; everything but a SyntaxError and MODULE_NOT_FOUND is the user's own error.
+function classify(error: unknown, where: string): unknown {
+  if (error instanceof Error && error.name === 'SyntaxError') {
+    return withCauseStack(
+      new UserCodeSyntaxError(`${error.name}: ${error.message} (in ${where})`, { cause: error }),
+    );
+  }
+  if ((error as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND') {
+    return withCauseStack(
+      new ImportModuleError(`Error importing ${where}: ${messageOf(error)}`, { cause: error }),
+    );
+  }
+  return error;
 }
 
 // The user's stack, not ours: the init error then points at the failing line.
@@ -76,7 +83,7 @@ function walk(value: unknown, path: readonly string[]): unknown {
 }
 
 function read(value: unknown, key: string): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  if (value === null || value === undefined) return undefined;
   return (value as Record<string, unknown>)[key];
 }
 

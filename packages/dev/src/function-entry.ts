@@ -46,7 +46,9 @@ export function resolveFunctionEntry(input: string, root: string): FunctionEntry
   const byExtension = MODULE_EXTENSIONS.map((extension) => `${base}${extension}`).find(isFile);
   if (byExtension !== undefined) return { kind: 'handler', spec: input, file: byExtension, parsed };
   try {
-    return { kind: 'handler', spec: input, file: locateModule(root, parsed).file, parsed };
+    const located = locateModule(root, parsed);
+    // A Node.js built-in (`events.handler` without an events.js) is nothing to bundle.
+    if (located.format !== 'builtin') return { kind: 'handler', spec: input, file: located.file, parsed };
   } catch (error) {
     const shown = relative(root, base) || base;
     throw new DevToolError(
@@ -56,6 +58,10 @@ export function resolveFunctionEntry(input: string, root: string): FunctionEntry
       { cause: error },
     );
   }
+  throw new DevToolError(
+    'ERR_ENTRY',
+    `'${input}' is neither a file nor a handler whose module exists in ${root}: '${parsed.module}' is only a Node.js built-in module`,
+  );
 }
 
 /**

@@ -23,3 +23,9 @@ export {
   nodeRelease,
 } from './node-releases.js';
 export { writeReproducibleZip, type ZipEntry } from './reproducible-zip.js';
+export { ScaffoldError, type ScaffoldErrorCode } from './scaffold/scaffold-error.js';
+export {
+  type ScaffoldOptions,
+  type ScaffoldResult,
+  scaffoldProject,
+} from './scaffold/scaffold-project.js';

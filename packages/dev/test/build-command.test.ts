@@ -78,16 +78,34 @@ describe('lambda-dev build', () => {
     expect(result.json()).toEqual({ legacy: true, echo: { n: 1 } });
   });
 
-  it('reports Runtime.ImportModuleError at init when the module throws while loading', async () => {
+  it('reports the error the module throws while loading at init, unchanged, as the lambda-runtime command does', async () => {
     await buildAndSpawn('src/broken.handler', 'broken');
 
     const result = await emulator.invoke({});
 
     expect(result.via).toBe('init-error');
-    expect(result.error).toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+    expect(result.error).toMatchObject({ errorType: 'Error', errorMessage: 'no DATABASE_URL' });
+  });
+
+  it('reports Runtime.HandlerNotFound at init when the export is falsy', async () => {
+    await buildAndSpawn('src/orders.disabled', 'falsy');
+
+    const result = await emulator.invoke({});
+
+    expect(result.error).toMatchObject({ errorType: 'Runtime.HandlerNotFound' });
     expect(result.error?.errorMessage).toMatch(
-      /Error importing module 'src\/broken' \(src\/broken\.ts\): no DATABASE_URL/,
+      /src\/orders\.disabled is undefined or not exported: module 'src\/orders' \(src\/orders\.ts\)/,
     );
+  });
+
+  it('refuses with exit 1 when the handler name only matches a Node.js built-in module', async () => {
+    const { code, stderr } = await captureOutput(
+      () => buildCommand.run(['events.handler', '--out', join(dir, 'builtin')]),
+      project,
+    );
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/'events' is only a Node\.js built-in module/);
   });
 
   it('reports Runtime.HandlerNotFound at init when the export is missing or not a function', async () => {

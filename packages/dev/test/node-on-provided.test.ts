@@ -154,7 +154,7 @@ describe('Node.js on provided.al2023 (lambda-dev layer + build)', () => {
 
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /cold start \(spawn to first response, 5 runs under the emulator\): median \d+\.\d ms \((\d+\.\d(, )?){5}\)\n/,
+      /cold start \(spawn to first response, 5 runs under the emulator\): median \d+\.\d ms \((\d+\.\d(, )?){5}\); CPU median \d+\.\d ms \((\d+\.\d(, )?){5}\)\n/,
     );
     expect(stdout).not.toMatch(/REJECTED/);
   });

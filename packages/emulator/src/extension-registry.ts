@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-/** The events an extension can subscribe to (runtime-api.md §2.2). */
+/** The events an extension can subscribe to (docs/runtime-api.md §2.2). */
 export type ExtensionEventType = 'INVOKE' | 'SHUTDOWN';
 
 /** An extension registered with the emulator, as {@link RuntimeApiEmulator.extensions} shows it. */
@@ -17,7 +17,7 @@ export interface RegisteredExtension {
   readonly parkedNext: boolean;
 }
 
-/** An event as delivered by `GET /2020-01-01/extension/event/next` (runtime-api.md §8.1). */
+/** An event as delivered by `GET /2020-01-01/extension/event/next` (docs/runtime-api.md §8.1). */
 export type ExtensionEvent =
   | {
       readonly eventType: 'INVOKE';
@@ -46,7 +46,7 @@ export type RegistrationOutcome =
   | { readonly ok: true; readonly extension: RegisteredExtension }
   | { readonly ok: false; readonly errorType: RegistrationRefusal; readonly errorMessage: string };
 
-/** The platform's limit (runtime-api.md §8.2). */
+/** The platform's limit (docs/runtime-api.md §8.2). */
 export const MAX_EXTENSIONS = 10;
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<ExtensionEventType>(['INVOKE', 'SHUTDOWN']);
@@ -62,7 +62,7 @@ interface ExtensionState {
 }
 
 /**
- * The Extensions API state (runtime-api.md §2.2, §8), free of HTTP: registrations, each extension's
+ * The Extensions API state (docs/runtime-api.md §2.2, §8), free of HTTP: registrations, each extension's
  * parked `event/next` calls and the events not yet picked up.
  */
 export class ExtensionRegistry {

@@ -6,18 +6,15 @@ export {
   MAX_EXTENSIONS,
   type RegisteredExtension,
 } from './extension-registry.js';
+export type { FailableEndpoint } from './fault-injector.js';
+export type { InitErrorReport } from './invocation-dispatcher.js';
 export { FRONT_DOOR_PATH, MAX_INVOKE_REQUEST_BYTES } from './invoke-front-door.js';
 export type { InvokeOptions } from './invoke-options.js';
 export type { InvokeResult, InvokeVia } from './invoke-result.js';
 export { InvokeTimeoutError } from './invoke-timeout-error.js';
 export type { RecordedRequest, RuntimeEndpoint } from './request-log.js';
-export {
-  type FailableEndpoint,
-  type InitErrorReport,
-  RuntimeApiEmulator,
-  type ShutdownOptions,
-  type ShutdownResult,
-} from './runtime-api-emulator.js';
+export { RuntimeApiEmulator } from './runtime-api-emulator.js';
 export { FAKE_CREDENTIALS } from './runtime-environment.js';
+export type { ShutdownOptions, ShutdownResult } from './runtime-supervisor.js';
 export { serializePerConnection } from './serialize-per-connection.js';
 export { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';

@@ -19,7 +19,7 @@ export interface NextWaiter<T extends TrackedInvocation> {
 export type AnswerCheck = 'current' | 'unknown' | 'answered' | 'timed-out';
 
 /**
- * The Runtime API lifecycle for one single-concurrency runtime (runtime-api.md §6.1–6.3), free of
+ * The Runtime API lifecycle for one single-concurrency runtime (docs/runtime-api.md §6.1–6.3), free of
  * HTTP: a FIFO queue of invocations, the parked `/next` calls, the one invocation in flight, the ids
  * already answered, and the Init phase.
  *

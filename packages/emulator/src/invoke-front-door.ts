@@ -7,7 +7,7 @@ import { readRequestBody } from './request-body.js';
 /** Path of the invoke endpoint, as served by the AWS Runtime Interface Emulator. */
 export const FRONT_DOOR_PATH = '/2015-03-31/functions/function/invocations';
 
-/** Largest synchronous invoke request the platform accepts (runtime-api.md §11). */
+/** Largest synchronous invoke request the platform accepts (docs/runtime-api.md §11). */
 export const MAX_INVOKE_REQUEST_BYTES = 6_291_456;
 
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -21,7 +21,7 @@ export interface FrontDoorHost {
 
 /**
  * The caller side: `POST /2015-03-31/functions/function/invocations` turned into an invocation
- * (caller headers mapped per runtime-api.md §3.4) and its result turned into the Invoke API's
+ * (caller headers mapped per docs/runtime-api.md §3.4) and its result turned into the Invoke API's
  * answer. One caller at a time, like the RIE: a concurrent caller gets 400.
  */
 export class InvokeFrontDoor {

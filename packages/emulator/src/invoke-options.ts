@@ -1,6 +1,6 @@
 /**
  * Per-invocation settings of {@link RuntimeApiEmulator.invoke}: what the runtime's `/next` answer
- * carries (runtime-api.md §3.1) and how long to wait. All optional.
+ * carries (docs/runtime-api.md §3.1) and how long to wait. All optional.
  *
  * @example
  * ```ts

@@ -28,7 +28,7 @@ export function makeLogStreamName(functionVersion: string, now: Date = new Date(
 }
 
 /**
- * The environment of a runtime process: the reserved variables of runtime-api.md §4, `PATH` and
+ * The environment of a runtime process: the reserved variables of docs/runtime-api.md §4, `PATH` and
  * `HOME` from the parent, nothing else of the parent's environment (tests must not pass by
  * accident because the developer's shell exports something). `extra` wins; an `undefined` value
  * removes the variable.

@@ -44,6 +44,12 @@ describe('RuntimeApiEmulator Extensions API', () => {
     }).catch(() => undefined);
   }
 
+  /** Answers the invocation a runtime `/next` delivered, with `{}`. */
+  function respond(next: HttpAnswer): Promise<HttpAnswer> {
+    const requestId = next.headers['lambda-runtime-aws-request-id'] ?? '';
+    return httpCall(emulator.origin, RuntimeApiPath.response(requestId), { method: 'POST', body: '{}' });
+  }
+
   function runtimeNext(): Promise<HttpAnswer | undefined> {
     return httpCall(emulator.origin, RuntimeApiPath.next).catch(() => undefined);
   }
@@ -206,14 +212,7 @@ describe('RuntimeApiEmulator Extensions API', () => {
         },
       });
       expect(emulator.extensions[0]?.parkedNext).toBe(false);
-      await httpCall(
-        emulator.origin,
-        RuntimeApiPath.response(next.headers['lambda-runtime-aws-request-id'] ?? ''),
-        {
-          method: 'POST',
-          body: '{}',
-        },
-      );
+      await respond(next);
       await pending;
     });
 
@@ -230,14 +229,7 @@ describe('RuntimeApiEmulator Extensions API', () => {
         requestId: next.headers['lambda-runtime-aws-request-id'],
         invokedFunctionArn: emulator.functionArn,
       });
-      await httpCall(
-        emulator.origin,
-        RuntimeApiPath.response(next.headers['lambda-runtime-aws-request-id'] ?? ''),
-        {
-          method: 'POST',
-          body: '{}',
-        },
-      );
+      await respond(next);
       await pending;
     });
 
@@ -250,14 +242,7 @@ describe('RuntimeApiEmulator Extensions API', () => {
 
       const pending = emulator.invoke({});
       const next = await httpCall(emulator.origin, RuntimeApiPath.next);
-      await httpCall(
-        emulator.origin,
-        RuntimeApiPath.response(next.headers['lambda-runtime-aws-request-id'] ?? ''),
-        {
-          method: 'POST',
-          body: '{}',
-        },
-      );
+      await respond(next);
       await pending;
 
       expect(emulator.extensions.map((e) => e.parkedNext)).toEqual([true, true]);

@@ -1,5 +1,5 @@
 /**
- * valibot schemas for the reserved variables that have a format (shared/runtime-api.md section 4).
+ * valibot schemas for the reserved variables that have a format (docs/runtime-api.md section 4).
  * Issue messages are written to follow the variable's name: `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` +
  * ` must be a positive integer`. Built once, at module load.
  */

@@ -6,9 +6,12 @@ export interface HandlerSpec {
   readonly spec: string;
   /** The directory prefix up to and including the last `/`; `''` when there is none. */
   readonly directory: string;
-  /** The module name: the last path segment up to its first dot, without extension. */
+  /**
+   * The module name: the last path segment up to its first dot, without extension. Empty for
+   * `src/.handler`, which (as in the managed runtime) names the directory `src/` itself.
+   */
   readonly module: string;
-  /** The export names to walk, at least one. */
+  /** The export names to walk, at least one; a name is empty when the string ends with a dot. */
   readonly exportPath: readonly string[];
 }
 
@@ -16,8 +19,13 @@ export interface HandlerSpec {
  * Splits a handler string of the form `[dir/]module.export[.nested...]`, the managed Node.js
  * runtime's `_HANDLER` syntax.
  *
- * @throws {@link MalformedHandlerNameError} when the string has no dot after its last `/`, has an
- * empty module, export or directory segment, or contains `..`.
+ * Only the two shapes the managed runtime refuses are malformed: a string containing `..`
+ * anywhere, and one without a dot after its last `/`. Anything else parses, and a part that names
+ * nothing fails later with the managed runtime's type (`Runtime.ImportModuleError` for a module
+ * that is not there, `Runtime.HandlerNotFound` for an empty export name).
+ *
+ * @throws {@link MalformedHandlerNameError} when the string contains `..` or has no dot after its
+ * last `/`.
  *
  * @example
  * ```ts
@@ -37,20 +45,7 @@ export function parseHandlerSpec(spec: string): HandlerSpec {
   if (dot === -1) {
     throw malformed(spec, 'expected the form [dir/]module.export');
   }
-  const module = name.slice(0, dot);
-  const exportPath = name.slice(dot + 1).split('.');
-  if (module === '') {
-    throw malformed(spec, 'the module name is empty');
-  }
-  if (exportPath.some((part) => part === '')) {
-    throw malformed(spec, 'an export name is empty');
-  }
-  // An absolute prefix (`/opt/app/`) is allowed; an empty segment in the middle (`a//b/`) is a typo.
-  const segments = directory.split('/').slice(directory.startsWith('/') ? 1 : 0, -1);
-  if (segments.some((segment) => segment === '')) {
-    throw malformed(spec, 'a directory segment is empty');
-  }
-  return { spec, directory, module, exportPath };
+  return { spec, directory, module: name.slice(0, dot), exportPath: name.slice(dot + 1).split('.') };
 }
 
 function malformed(spec: string, reason: string): MalformedHandlerNameError {

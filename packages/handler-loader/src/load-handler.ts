@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   type Handler,
   HandlerNotFoundError,
   ImportModuleError,
+  LambdaRuntimeError,
   UserCodeSyntaxError,
 } from '@lambda-runtime/api';
 import { type HandlerSpec, parseHandlerSpec } from './handler-spec.js';
@@ -21,17 +22,19 @@ export interface LoadHandlerOptions {
 
 /**
  * Loads the function a `_HANDLER` string names, with the managed Node.js runtime's rules:
- * `[dir/]module.export[.nested...]` relative to the task root; the module is `<module>.js` (ESM or
- * CommonJS per the nearest `package.json` `type`), `<module>.mjs`, `<module>.cjs`, or whatever
- * `require` resolves from the task root (extensionless file, directory, package); the export is
- * looked up on the module, then on its `default` export.
+ * `[dir/]module.export[.nested...]` relative to the task root; the module is `<module>` itself
+ * (extensionless file or directory), `<module>.js` (ESM or CommonJS per the nearest `package.json`
+ * `type`), `<module>.mjs`, `<module>.cjs`, or a package of that name (see {@link locateModule});
+ * the export is looked up on the module, then on its `default` export.
  *
- * Every failure is a `LambdaRuntimeError` whose `errorType` is what the managed runtime reports, so
- * an initializer can let it propagate to `/runtime/init/error`.
+ * Failures carry the type the managed runtime reports, so an initializer can let them propagate
+ * to `/runtime/init/error`: the runtime's own `Runtime.*` errors below, and anything else the
+ * module throws or rejects with while it loads (top-level code, top-level `await`) unchanged, so a
+ * `RangeError` is reported as `RangeError`.
  *
- * @throws {@link MalformedHandlerNameError} (`Runtime.MalformedHandlerName`) for a bad string or `..`.
- * @throws {@link ImportModuleError} (`Runtime.ImportModuleError`) when the module is missing or throws while loading (as `cause`).
- * @throws {@link UserCodeSyntaxError} (`Runtime.UserCodeSyntaxError`) when the module is not valid JavaScript.
+ * @throws {@link MalformedHandlerNameError} (`Runtime.MalformedHandlerName`) when the string contains `..` or has no dot.
+ * @throws {@link ImportModuleError} (`Runtime.ImportModuleError`) when the module is not there, or a `require` while it loads finds nothing (`MODULE_NOT_FOUND`, as `cause`).
+ * @throws {@link UserCodeSyntaxError} (`Runtime.UserCodeSyntaxError`) when loading throws a `SyntaxError` (the module, or one it loads, does not parse).
  * @throws {@link HandlerNotFoundError} (`Runtime.HandlerNotFound`) when the export is missing or not a function.
  *
  * @example
@@ -45,35 +48,48 @@ export interface LoadHandlerOptions {
 export async function loadHandler(spec: string, options: LoadHandlerOptions = {}): Promise<Handler> {
   const parsed = parseHandlerSpec(spec);
   const taskRoot = resolve(options.taskRoot ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd());
-  const located = locateModule(taskRoot, parsed);
-  const namespace = await importModule(located, parsed);
+  let located: LocatedModule | undefined;
+  let namespace: unknown;
+  try {
+    located = locateModule(taskRoot, parsed);
+    namespace = await importModule(located, taskRoot);
+  } catch (error) {
+    throw classify(error, parsed, located);
+  }
   return pickHandler(namespace, parsed, located);
 }
 
-async function importModule(located: LocatedModule, spec: HandlerSpec): Promise<unknown> {
-  try {
-    if (located.format === 'esm') {
+async function importModule(located: LocatedModule, taskRoot: string): Promise<unknown> {
+  switch (located.format) {
+    case 'esm':
       return await import(pathToFileURL(located.file).href);
-    }
-    return createRequire(located.file)(located.file);
-  } catch (error) {
-    const moduleName = `${spec.directory}${spec.module}`;
-    if (isSyntaxError(error)) {
-      throw withCauseStack(
-        new UserCodeSyntaxError(
-          `${error.name}: ${error.message} (in module '${moduleName}', ${located.file})`,
-          {
-            cause: error,
-          },
-        ),
-      );
-    }
-    throw withCauseStack(
-      new ImportModuleError(`Error importing module '${moduleName}' (${located.file}): ${messageOf(error)}`, {
-        cause: error,
-      }),
+    case 'cjs':
+      return createRequire(located.file)(located.file);
+    case 'builtin':
+      return createRequire(join(taskRoot, 'index.js'))(located.file);
+  }
+}
+
+/**
+ * The managed runtime's three cases: a `SyntaxError` becomes `Runtime.UserCodeSyntaxError`, a
+ * `MODULE_NOT_FOUND` becomes `Runtime.ImportModuleError`, and everything else is the user's own
+ * error, passed on untouched so alarms and retry rules keyed on its type keep working. (ESM's
+ * `ERR_MODULE_NOT_FOUND` is such an error: the managed runtime reports it as `Error` too.)
+ */
+function classify(error: unknown, spec: HandlerSpec, located: LocatedModule | undefined): unknown {
+  if (error instanceof LambdaRuntimeError) return error;
+  const where = `module '${spec.directory}${spec.module}'${located === undefined ? '' : ` (${located.file})`}`;
+  if (isSyntaxError(error)) {
+    return withCauseStack(
+      new UserCodeSyntaxError(`${error.name}: ${error.message} (in ${where})`, { cause: error }),
     );
   }
+  if ((error as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND') {
+    return withCauseStack(
+      new ImportModuleError(`Error importing ${where}: ${messageOf(error)}`, { cause: error }),
+    );
+  }
+  return error;
 }
 
 /**
@@ -91,19 +107,24 @@ function withCauseStack<E extends Error>(error: E): E {
 function pickHandler(namespace: unknown, spec: HandlerSpec, located: LocatedModule): Handler {
   let handler = walk(namespace, spec.exportPath);
   if (handler === undefined) {
-    // CommonJS transpiled from ESM (`exports.default = {...}`) and ESM default-exported objects.
+    // Beyond the managed runtime: CommonJS transpiled from ESM (`exports.default = {...}`) and ESM default-exported objects.
     handler = walk(read(namespace, 'default'), spec.exportPath);
   }
   const moduleName = `${spec.directory}${spec.module}`;
   const exportName = spec.exportPath.join('.');
-  if (handler === undefined || handler === null) {
+  const source =
+    located.format === 'builtin'
+      ? `Node.js built-in module '${located.file}' (no ${moduleName}, ${moduleName}.js, .mjs or .cjs in the task root)`
+      : `module '${moduleName}' (${located.file})`;
+  // Any falsy value is "not exported", as in the managed runtime (`exports.handler = 0` included).
+  if (!handler) {
     throw new HandlerNotFoundError(
-      `${spec.spec} is undefined or not exported: module '${moduleName}' (${located.file}) has no export '${exportName}'`,
+      `${spec.spec} is undefined or not exported: ${source} has no export '${exportName}'`,
     );
   }
   if (typeof handler !== 'function') {
     throw new HandlerNotFoundError(
-      `${spec.spec} is not a function: export '${exportName}' of module '${moduleName}' (${located.file}) is ${describe(handler)}`,
+      `${spec.spec} is not a function: export '${exportName}' of ${source} is ${describe(handler)}`,
     );
   }
   return handler as Handler;
@@ -114,7 +135,8 @@ function walk(value: unknown, path: readonly string[]): unknown {
 }
 
 function read(value: unknown, key: string): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  // Property access on primitives too (`'abc'.length`), like the managed runtime's `nested && nested[key]`.
+  if (value === null || value === undefined) return undefined;
   return (value as Record<string, unknown>)[key];
 }
 

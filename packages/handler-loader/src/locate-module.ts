@@ -1,24 +1,34 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ImportModuleError } from '@lambda-runtime/api';
 import type { HandlerSpec } from './handler-spec.js';
 
-/** How a module file must be loaded. */
-export type ModuleFormat = 'esm' | 'cjs';
+/**
+ * How a module must be loaded: `esm` with `import()`, `cjs` with `require`, `builtin` for one of
+ * Node's own modules (loaded with `require`, as the managed runtime does when only that matches).
+ */
+export type ModuleFormat = 'esm' | 'cjs' | 'builtin';
 
-/** The file a handler module resolved to. */
+/** The module a handler's name resolved to. */
 export interface LocatedModule {
-  /** Absolute path of the file to load. */
+  /** Absolute path of the file to load; for a `builtin`, the module's name (`events`). */
   readonly file: string;
   readonly format: ModuleFormat;
 }
 
 /**
- * Finds the file behind a handler's module, in the managed runtime's order: `<module>.js` (ESM or
- * CommonJS per the nearest `package.json` `type`), `<module>.mjs`, `<module>.cjs`, then `require`
- * resolution from the task root (extensionless file, directory, package in `node_modules` or on
- * `NODE_PATH`).
+ * Finds the module behind a handler's name in the managed Node.js runtime's order, where the
+ * first match wins (`base` is `<taskRoot>/<dir>/<module>`):
+ *
+ * 1. `base` itself when it exists (an extensionless file, or a directory), resolved the way
+ *    `require(base)` would: the file, else `base.js`/`.json`/`.node`, else the directory's
+ *    `package.json` `main` or `index.js`. So `app` beats `app.js`;
+ * 2. `base.js`, ESM when the nearest `package.json` says `"type": "module"`, CommonJS otherwise;
+ * 3. `base.mjs` (ESM); 4. `base.cjs` (CommonJS);
+ * 5. a package named `<module>` in `node_modules` above the task root or above `<dir>`, or on
+ *    `NODE_PATH` (a layer); a Node built-in module of that name when nothing else matches;
+ * 6. (beyond the managed runtime) a scoped package when `<dir>` is the scope: `@scope/pkg.handler`.
  *
  * @throws {@link ImportModuleError} naming the module when nothing matches.
  *
@@ -30,6 +40,15 @@ export interface LocatedModule {
  */
 export function locateModule(taskRoot: string, spec: HandlerSpec): LocatedModule {
   const base = resolve(taskRoot, spec.directory, spec.module);
+  // Resolve from the task root, not from this package: require() here would search our own node_modules.
+  const requireFromRoot = createRequire(join(taskRoot, 'index.js'));
+
+  // existsSync, like the managed runtime: a directory counts too, and require() picks its entry.
+  if (existsSync(base)) {
+    // A directory without an entry point is not the end, unlike the managed runtime: the candidates below may still match.
+    const file = unlessNotFound(() => requireFromRoot.resolve(base));
+    if (file !== undefined) return { file, format: formatOf(file) };
+  }
   if (isFile(`${base}.js`)) {
     return { file: `${base}.js`, format: scopeFormat(dirname(base)) };
   }
@@ -39,16 +58,15 @@ export function locateModule(taskRoot: string, spec: HandlerSpec): LocatedModule
   if (isFile(`${base}.cjs`)) {
     return { file: `${base}.cjs`, format: 'cjs' };
   }
-  const file = requireResolve(taskRoot, spec, base);
-  return { file, format: formatOf(file) };
+  return locatePackage(taskRoot, spec, requireFromRoot);
 }
 
 /**
  * `esm` when the nearest `package.json` above `directory` says `"type": "module"`. The walk stops at
- * the first `package.json` found, at a `node_modules` folder and at the filesystem root, as Node's
- * own package-scope lookup does.
+ * the first `package.json` found, at a `node_modules` folder and at the filesystem root, as the
+ * managed runtime's lookup does.
  */
-export function scopeFormat(directory: string): ModuleFormat {
+export function scopeFormat(directory: string): 'esm' | 'cjs' {
   let current = resolve(directory);
   for (;;) {
     if (basename(current) === 'node_modules') return 'cjs';
@@ -62,7 +80,37 @@ export function scopeFormat(directory: string): ModuleFormat {
   }
 }
 
-function formatOf(file: string): ModuleFormat {
+function locatePackage(taskRoot: string, spec: HandlerSpec, requireFromRoot: NodeJS.Require): LocatedModule {
+  const moduleName = `${spec.directory}${spec.module}`;
+  const attempts: Array<() => string> = [];
+  if (spec.module !== '') {
+    // The task root first, then the handler's directory: the managed runtime's order.
+    const paths = [taskRoot, resolve(taskRoot, spec.directory)];
+    attempts.push(() => requireFromRoot.resolve(spec.module, { paths }));
+  }
+  if (/^@[^/]+\/$/.test(spec.directory) && spec.module !== '') {
+    attempts.push(() => requireFromRoot.resolve(moduleName, { paths: [taskRoot] }));
+  }
+  let builtin: string | undefined;
+  let lastError: unknown;
+  for (const attempt of attempts) {
+    const file = unlessNotFound(attempt, (error) => {
+      lastError = error;
+    });
+    if (file === undefined) continue;
+    // Kept as the last resort: a scoped package of the same name still wins over a built-in.
+    if (isBuiltin(file)) builtin ??= file;
+    else return { file, format: formatOf(file) };
+  }
+  if (builtin !== undefined) return { file: builtin, format: 'builtin' };
+  throw new ImportModuleError(
+    `Cannot find module '${moduleName}' in task root ${taskRoot}: no ${moduleName}, ${moduleName}.js, ` +
+      `.mjs or .cjs there, and no package '${spec.module}' in node_modules or on NODE_PATH`,
+    { cause: lastError },
+  );
+}
+
+function formatOf(file: string): 'esm' | 'cjs' {
   switch (extname(file)) {
     case '.mjs':
       return 'esm';
@@ -74,38 +122,16 @@ function formatOf(file: string): ModuleFormat {
   }
 }
 
-function requireResolve(taskRoot: string, spec: HandlerSpec, base: string): string {
-  // Resolve from the task root, not from this package: require() here would search our own node_modules.
-  const requireFromRoot = createRequire(join(taskRoot, 'index.js'));
-  const moduleName = `${spec.directory}${spec.module}`;
-  const attempts: Array<() => string> = [() => requireFromRoot.resolve(base)];
-  const searchFrom = [resolve(taskRoot, spec.directory), taskRoot];
-  // `@scope/pkg.handler`: the whole prefix may be a package name rather than a directory.
-  if (spec.directory !== '' && !spec.directory.startsWith('/') && !spec.directory.startsWith('.')) {
-    attempts.push(() => requireFromRoot.resolve(moduleName, { paths: [taskRoot] }));
+/** The attempt's result, or `undefined` when it failed only because the module is not there. */
+function unlessNotFound(attempt: () => string, onNotFound?: (error: unknown) => void): string | undefined {
+  try {
+    return attempt();
+  } catch (error) {
+    // Any other failure (an invalid package.json, a path a package does not export) is the user's to see.
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+    onNotFound?.(error);
+    return undefined;
   }
-  attempts.push(() => requireFromRoot.resolve(spec.module, { paths: searchFrom }));
-
-  let lastError: unknown;
-  for (const attempt of attempts) {
-    try {
-      const file = attempt();
-      // `events.handler` must mean the user's events.js, never Node's built-in module.
-      if (!isBuiltin(file)) return file;
-    } catch (error) {
-      if (!isNotFound(error)) {
-        throw new ImportModuleError(`Cannot resolve module '${moduleName}': ${messageOf(error)}`, {
-          cause: error,
-        });
-      }
-      lastError = error;
-    }
-  }
-  throw new ImportModuleError(
-    `Cannot find module '${moduleName}' in task root ${taskRoot}: no ${moduleName}.js, .mjs or .cjs ` +
-      `there, and require() cannot resolve it as a file, directory or package`,
-    { cause: lastError },
-  );
 }
 
 function isFile(path: string): boolean {
@@ -123,12 +149,4 @@ function readType(manifest: string): unknown {
     // Unreadable manifests count as CommonJS, like the managed runtime; Node reports them on load.
     return undefined;
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND';
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

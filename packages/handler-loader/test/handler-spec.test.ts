@@ -40,16 +40,26 @@ describe('parseHandlerSpec', () => {
     ['index', 'no dot'],
     ['src/index', 'no dot after the last slash'],
     ['src.v1/index', 'the dot is in the directory only'],
-    ['.handler', 'empty module'],
-    ['src/.handler', 'empty module after a directory'],
-    ['index.', 'empty export'],
-    ['index.nested.', 'empty nested export'],
-    ['index.a..b', 'empty export between dots'],
-    ['src//index.handler', 'empty directory segment'],
     ['src/', 'directory only'],
+    ['index.a..b', 'empty export between dots, which is a ..'],
   ])('throws MalformedHandlerNameError when the string is %j (%s)', (value) => {
     expect(() => parseHandlerSpec(value)).toThrow(MalformedHandlerNameError);
   });
+
+  it.each([
+    ['.handler', '', '', ['handler']],
+    ['src/.handler', 'src/', '', ['handler']],
+    ['index.', '', 'index', ['']],
+    ['index.nested.', '', 'index', ['nested', '']],
+    ['src//index.handler', 'src//', 'index', ['handler']],
+  ])(
+    'parses %j like the managed runtime when a part is empty (later failures carry the managed types)',
+    (value, directory, module, exportPath) => {
+      const spec = parseHandlerSpec(value);
+
+      expect(spec).toEqual({ spec: value, directory, module, exportPath });
+    },
+  );
 
   it.each(['../index.handler', 'src/../../index.handler', '..hidden/index.handler'])(
     'throws MalformedHandlerNameError when the string %j contains ..',

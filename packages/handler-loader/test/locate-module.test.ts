@@ -35,7 +35,7 @@ describe('locateModule', () => {
     ['esm-scope/app.handler', 'esm-scope/app.js', 'esm'],
     ['order-js.handler', 'order-js.js', 'cjs'],
     ['order-mjs.handler', 'order-mjs.mjs', 'esm'],
-    ['order-cjs.handler', 'order-cjs.cjs', 'cjs'],
+    ['order-cjs.handler', 'order-cjs', 'cjs'],
     ['extensionless.handler', 'extensionless', 'cjs'],
     ['dir-module.handler', 'dir-module/index.js', 'cjs'],
     ['fixture-package.handler', 'node_modules/fixture-package/lib/main.js', 'cjs'],
@@ -44,6 +44,12 @@ describe('locateModule', () => {
     const located = locateModule(fixtures, parseHandlerSpec(spec));
 
     expect(located).toEqual({ file: join(fixtures, file), format });
+  });
+
+  it('locates a Node built-in module as builtin when only its name matches', () => {
+    const located = locateModule(fixtures, parseHandlerSpec('events.handler'));
+
+    expect(located).toEqual({ file: 'events', format: 'builtin' });
   });
 
   it('throws ImportModuleError when nothing matches', () => {

@@ -8,6 +8,12 @@ export {
 } from './contract-server.js';
 export { describeTransportContract } from './describe-transport-contract.js';
 export {
+  type RawContractHandler,
+  type RawContractRequest,
+  RawContractServer,
+  rawResponse,
+} from './raw-contract-server.js';
+export {
   type ContractTransportFactory,
   resolveLongPollMs,
   type TransportContractCheck,

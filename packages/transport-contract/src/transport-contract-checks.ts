@@ -1,8 +1,16 @@
-import { AssertionError, equal, fail, ok } from 'node:assert/strict';
+import { AssertionError, deepEqual, equal, fail, ok } from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { RuntimeApiPath, type Transport, TransportError, type TransportResponse } from '@lambda-runtime/api';
+import type { Socket } from 'node:net';
+import {
+  RuntimeApiPath,
+  RuntimeHeader,
+  type Transport,
+  TransportError,
+  type TransportResponse,
+} from '@lambda-runtime/api';
 import { ContractServer, type ContractServerOptions, statusBody } from './contract-server.js';
+import { type RawContractHandler, RawContractServer, rawResponse } from './raw-contract-server.js';
 
 /** Builds the transport under test for an origin such as `http://127.0.0.1:41234`. */
 export type ContractTransportFactory = (origin: string) => Transport | Promise<Transport>;
@@ -63,6 +71,52 @@ async function withHarness(
       server.close(),
     ]);
   }
+}
+
+interface RawHarness {
+  readonly server: RawContractServer;
+  readonly transport: Transport;
+}
+
+async function withRawHarness(
+  createTransport: ContractTransportFactory,
+  handler: RawContractHandler,
+  body: (harness: RawHarness) => Promise<void>,
+): Promise<void> {
+  const server = new RawContractServer(handler);
+  await server.listen();
+  let transport: Transport | undefined;
+  try {
+    transport = await createTransport(server.origin);
+    await body({ server, transport });
+  } finally {
+    await Promise.allSettled([
+      transport === undefined ? undefined : within(transport.close(), CLOSE_MS, 'transport.close()'),
+      server.close(),
+    ]);
+  }
+}
+
+/**
+ * Holds the event loop like a synchronous handler does (CPU-bound work): socket events queue up,
+ * and a server close that fell due meanwhile lands just as the next request goes out.
+ */
+function blockEventLoop(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // Busy on purpose.
+  }
+}
+
+/** Writes `bytes`, then ends (FIN) or resets (RST) the connection once they are flushed. */
+function writeThenClose(socket: Socket, bytes: Buffer | string, how: 'end' | 'reset'): void {
+  socket.write(bytes, () => (how === 'end' ? socket.destroy() : socket.resetAndDestroy()));
+}
+
+/** Closes the connection without a byte of answer: FIN (`end`) or RST (`reset`). */
+function closeUnanswered(socket: Socket, how: 'end' | 'reset'): void {
+  if (how === 'end') socket.destroy();
+  else socket.resetAndDestroy();
 }
 
 /** Rejects when `promise` has not settled after `ms`. */
@@ -171,7 +225,7 @@ const UTF8_TEXT = 'Grüße, 世界! 🎉 👩‍👩‍👧 ∑ \u0000 tab\tnew\
 /**
  * The checks of the transport contract, each runnable on its own (the suite registered by
  * `describeTransportContract` runs them all). Titles carry conformance item numbers from
- * shared/runtime-api.md §13 where they apply.
+ * docs/runtime-api.md §13 where they apply.
  *
  * @example
  * ```ts
@@ -503,19 +557,233 @@ export const transportContractChecks = {
   ),
 
   resetBeforeResponse: simple(
-    'rejects with TransportError, then works on a new connection, when the socket is reset before any answer',
+    'sends a request once more on a new connection, then rejects with TransportError, when a reused connection is reset before any answer both times',
     async (createTransport) =>
       withHarness(createTransport, {}, async ({ server, transport }) => {
         await expectOk(transport, 'the GET before the reset');
 
-        await expectTransportError(
+        const error = await expectTransportError(
           transport.request({ method: 'POST', path: '/reset/before-response', body: '{"result":1}' }),
           'a request answered by a reset',
         );
         await expectOk(transport, 'the GET after the reset');
 
-        equal(server.connectionCount, 2, 'connections opened');
+        equal(error.response, undefined, 'no answer byte arrived: TransportError.response must be undefined');
+        equal(
+          server.requests.filter((r) => r.url === '/reset/before-response').length,
+          2,
+          'sent on the reused connection, then once more on a new one',
+        );
+        equal(server.connectionCount, 3, 'connections opened');
       }),
+  ),
+
+  resetOnFreshConnection: simple(
+    'does not send a request again when a new connection is reset before any answer',
+    async (createTransport) =>
+      withHarness(createTransport, {}, async ({ server, transport }) => {
+        await expectTransportError(
+          transport.request({ method: 'POST', path: '/reset/before-response', body: '{"result":1}' }),
+          'a first request answered by a reset',
+        );
+
+        equal(server.requests.length, 1, 'requests received');
+      }),
+  ),
+
+  reusedConnectionClosedUnderRequest: simple(
+    'sends a GET or POST once more on a new connection when the server closes a kept-alive connection after reading it (FIN or RST, no Connection: close)',
+    async (createTransport) => {
+      for (const how of ['end', 'reset'] as const) {
+        for (const method of ['GET', 'POST'] as const) {
+          // The first request of a connection is answered; a later one is read, then the connection closed.
+          const handler: RawContractHandler = (request, socket) => {
+            if (request.indexOnConnection === 1)
+              socket.write(rawResponse(`connection ${request.connection}`));
+            else closeUnanswered(socket, how);
+          };
+          await withRawHarness(createTransport, handler, async ({ server, transport }) => {
+            await within(transport.request({ method: 'GET', path: '/first' }), STEP_MS, 'the first GET');
+            const body = method === 'POST' ? '{"answer":42}' : undefined;
+
+            const response = await within(
+              transport.request({ method, path: '/second', ...(body === undefined ? {} : { body }) }),
+              STEP_MS,
+              `the ${method} on the reused connection (${how})`,
+            );
+
+            equal(
+              Buffer.from(response.body).toString(),
+              'connection 2',
+              `${method} ${how}: answered on a new connection`,
+            );
+            const second = server.requests.filter((r) => r.path === '/second');
+            equal(second.length, 2, `${method} ${how}: sent twice`);
+            equal(second[1]?.method, method);
+            equal(second[1]?.body.toString(), body ?? '', `${method} ${how}: the same body again`);
+          });
+        }
+      }
+    },
+  ),
+
+  idleCloseDuringSynchronousWork: simple(
+    'delivers a POST when the server closed the idle connection (FIN or RST, no Connection: close) while a synchronous handler held the event loop',
+    async (createTransport) => {
+      for (const how of ['end', 'reset'] as const) {
+        // Answers, then closes the kept-alive connection 50 ms later without having announced it.
+        const handler: RawContractHandler = (request, socket) => {
+          socket.write(rawResponse(`connection ${request.connection}`));
+          if (request.indexOnConnection === 1) setTimeout(() => closeUnanswered(socket, how), 50);
+        };
+        await withRawHarness(createTransport, handler, async ({ server, transport }) => {
+          await within(transport.request({ method: 'GET', path: '/next' }), STEP_MS, 'the /next');
+          blockEventLoop(300);
+
+          const response = await within(
+            transport.request({ method: 'POST', path: '/response', body: '{"answer":42}' }),
+            STEP_MS,
+            `the POST after the server closed the connection (${how})`,
+          );
+
+          equal(response.status, 200, `status (${how})`);
+          equal(
+            Buffer.from(response.body).toString(),
+            'connection 2',
+            `answered on a new connection (${how})`,
+          );
+          ok(
+            server.requests.some((r) => r.path === '/response' && r.connection === 2),
+            'the POST reached the server',
+          );
+        });
+      }
+    },
+  ),
+
+  answerBegun: simple(
+    'items 16, 17: rejects without sending again, and says what arrived, when the answer was cut short or its head is too large',
+    async (createTransport) => {
+      const idLine = 'Lambda-Runtime-Aws-Request-Id: begun-1\r\n';
+      const cuts: Record<string, (socket: Socket) => void> = {
+        'mid-body': (socket) =>
+          writeThenClose(socket, `HTTP/1.1 200 OK\r\n${idLine}Content-Length: 100\r\n\r\n{"a":`, 'end'),
+        'mid-head': (socket) => writeThenClose(socket, `HTTP/1.1 200 OK\r\n${idLine}X-Cut: hal`, 'end'),
+        'head over every limit': (socket) =>
+          writeThenClose(socket, rawResponse('{}', `${idLine}X-Huge: ${'h'.repeat(1024 * 1024)}\r\n`), 'end'),
+      };
+      for (const [cut, answer] of Object.entries(cuts)) {
+        const handler: RawContractHandler = (request, socket) => {
+          if (request.indexOnConnection === 1 && request.path === '/first') socket.write(rawResponse());
+          else answer(socket);
+        };
+        await withRawHarness(createTransport, handler, async ({ server, transport }) => {
+          await within(transport.request({ method: 'GET', path: '/first' }), STEP_MS, 'the first GET');
+
+          const error = await expectTransportError(
+            transport.request({ method: 'GET', path: '/next' }),
+            `an answer cut ${cut}`,
+          );
+
+          equal(server.requests.filter((r) => r.path === '/next').length, 1, `${cut}: sent once`);
+          ok(
+            error.response !== undefined,
+            `${cut}: TransportError.response must say that the answer had begun`,
+          );
+          if (cut === 'mid-body') {
+            equal(error.response.status, 200, `${cut}: status`);
+            equal(error.response.headComplete, true, `${cut}: head complete`);
+            equal(error.response.headers[RuntimeHeader.requestId], 'begun-1', `${cut}: request id`);
+          }
+        });
+      }
+    },
+  ),
+
+  utf8HeaderValues: simple(
+    'items 9, 12, 14, 18: decodes UTF-8 header values and keeps invalid UTF-8 as Latin-1, so a request id is percent-encoded exactly once',
+    async (createTransport) => {
+      const values = {
+        [RuntimeHeader.requestId]: 'ünï-🎉-id',
+        [RuntimeHeader.clientContext]: '{"custom":{"name":"José 🚀"},"env":{"locale":"日本"}}',
+        [RuntimeHeader.cognitoIdentity]: '{"cognitoIdentityId":"Zoë","cognitoIdentityPoolId":"pool-ø"}',
+        [RuntimeHeader.tenantId]: 'tenant-ünï',
+        'x-ascii': 'plain ascii',
+      };
+      const lines = Buffer.concat([
+        ...Object.entries(values).map(([name, value]) => Buffer.from(`${name}: ${value}\r\n`, 'utf8')),
+        Buffer.from('X-Latin1: Jos\xe9\r\n', 'latin1'),
+      ]);
+      await withRawHarness(
+        createTransport,
+        (_request, socket) => socket.write(rawResponse('{}', lines)),
+        async ({ server, transport }) => {
+          const next = await within(
+            transport.request({ method: 'GET', path: '/next' }),
+            STEP_MS,
+            'GET /next',
+          );
+          const requestId = next.headers[RuntimeHeader.requestId] ?? '';
+          await within(
+            transport.request({ method: 'POST', path: RuntimeApiPath.response(requestId), body: '{}' }),
+            STEP_MS,
+            'POST /response',
+          );
+
+          for (const [name, value] of Object.entries(values))
+            equal(next.headers[name], value, `header ${name}`);
+          equal(next.headers['x-latin1'], 'José', 'invalid UTF-8 kept byte for byte as Latin-1');
+          equal(
+            server.requests[1]?.path,
+            '/2018-06-01/runtime/invocation/%C3%BCn%C3%AF-%F0%9F%8E%89-id/response',
+            'the request id percent-encoded from its UTF-8 bytes, once',
+          );
+        },
+      );
+    },
+  ),
+
+  repeatedHeaderValues: simple(
+    'item 15: lists every value of a repeated header in `repeated`, and only repeated ones, when values repeat or contain commas',
+    async (createTransport) => {
+      const lines =
+        'Lambda-Runtime-Aws-Request-Id: same-id\r\nlambda-runtime-aws-request-id: same-id\r\n' +
+        'Content-Type: application/json\r\nContent-Type: text/plain\r\n' +
+        'X-Comma: a, b\r\nX-Triple: 1\r\nX-Triple: \r\nX-Triple: 3\r\n';
+      await withRawHarness(
+        createTransport,
+        (request, socket) =>
+          socket.write(request.path === '/plain' ? rawResponse() : rawResponse('{}', lines)),
+        async ({ transport }) => {
+          const response = await within(
+            transport.request({ method: 'GET', path: '/next' }),
+            STEP_MS,
+            'GET /next',
+          );
+          const plain = await within(
+            transport.request({ method: 'GET', path: '/plain' }),
+            STEP_MS,
+            'GET /plain',
+          );
+
+          equal(response.headers[RuntimeHeader.requestId], 'same-id, same-id', 'joined with ", "');
+          equal(response.headers['x-comma'], 'a, b');
+          deepEqual(
+            { ...response.repeated },
+            {
+              [RuntimeHeader.requestId]: ['same-id', 'same-id'],
+              'content-type': ['application/json', 'text/plain'],
+              'x-triple': ['1', '', '3'],
+            },
+            'repeated values, in order',
+          );
+          ok(
+            plain.repeated === undefined || Object.keys(plain.repeated).length === 0,
+            'no repeated entry when nothing repeated',
+          );
+        },
+      );
+    },
   ),
 
   serverRestart: simple(
@@ -526,12 +794,14 @@ export const transportContractChecks = {
         const port = server.port;
         await server.close();
 
-        await expectTransportError(
+        const refused = await expectTransportError(
           transport.request({ method: 'GET', path: '/ok' }),
           'a request while the server is down',
         );
         await server.listen(port);
         await expectOk(transport, 'the GET after the restart');
+
+        equal(refused.response, undefined, 'a refused connection has no answer: TransportError.response');
       }),
   ),
 

@@ -1,5 +1,8 @@
 import { Agent, request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import {
+  decodeHeaderValue,
+  type PartialResponse,
   type Transport,
   TransportError,
   type TransportRequest,
@@ -13,6 +16,18 @@ export interface NodeHttpTransportOptions {
   readonly agent?: Agent;
   /** Client-side socket timeout in ms (a deliberately broken setting for the tests). */
   readonly timeoutMs?: number;
+  /** `false` never sends a request again after a reused socket died unanswered (broken on purpose). */
+  readonly resendOnStaleSocket?: boolean;
+}
+
+/** A failure of one try, with what is needed to decide on sending it again. */
+class AttemptError extends Error {
+  constructor(
+    readonly transportError: TransportError,
+    readonly resendable: boolean,
+  ) {
+    super(transportError.message);
+  }
 }
 
 /**
@@ -24,6 +39,7 @@ export class NodeHttpTransport implements Transport {
   readonly #hostname: string;
   readonly #port: number;
   readonly #timeoutMs: number | undefined;
+  readonly #resendOnStaleSocket: boolean;
 
   constructor(options: NodeHttpTransportOptions) {
     const url = new URL(options.origin);
@@ -31,18 +47,43 @@ export class NodeHttpTransport implements Transport {
     this.#port = Number(url.port);
     this.#agent = options.agent ?? new Agent({ keepAlive: true, maxSockets: 1 });
     this.#timeoutMs = options.timeoutMs;
+    this.#resendOnStaleSocket = options.resendOnStaleSocket ?? true;
   }
 
-  request(request: TransportRequest): Promise<TransportResponse> {
+  async request(request: TransportRequest): Promise<TransportResponse> {
+    try {
+      return await this.#attempt(request);
+    } catch (error) {
+      if (!(error instanceof AttemptError)) throw error;
+      if (!error.resendable || !this.#resendOnStaleSocket) throw error.transportError;
+      try {
+        return await this.#attempt(request);
+      } catch (retryError) {
+        throw retryError instanceof AttemptError ? retryError.transportError : retryError;
+      }
+    }
+  }
+
+  #attempt(request: TransportRequest): Promise<TransportResponse> {
     const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
     return new Promise((resolve, reject) => {
-      const fail = (error: Error & { code?: string }) =>
-        reject(
-          new TransportError(`${request.method} ${request.path} failed: ${error.message}`, {
+      let socket: Socket | undefined;
+      let bytesBefore = 0;
+      let partial: PartialResponse | undefined;
+      const fail = (error: Error & { code?: string }) => {
+        const answered = partial !== undefined || (socket !== undefined && socket.bytesRead > bytesBefore);
+        const transportError = new TransportError(
+          `${request.method} ${request.path} failed: ${error.message}`,
+          {
             cause: error,
             code: error.code ?? 'ERR_UNKNOWN',
-          }),
+            ...(answered
+              ? { response: partial ?? { status: undefined, headComplete: false, headers: {} } }
+              : {}),
+          },
         );
+        reject(new AttemptError(transportError, outgoing.reusedSocket && !answered));
+      };
       const outgoing = httpRequest(
         {
           agent: this.#agent,
@@ -51,9 +92,23 @@ export class NodeHttpTransport implements Transport {
           method: request.method,
           path: request.path,
           headers: request.headers,
+          maxHeaderSize: 256 * 1024,
           ...(this.#timeoutMs === undefined ? {} : { timeout: this.#timeoutMs }),
         },
         (incoming) => {
+          const headers: Record<string, string> = {};
+          const repeated: Record<string, string[]> = {};
+          const raw = incoming.rawHeaders;
+          for (let i = 0; i + 1 < raw.length; i += 2) {
+            const name = (raw[i] as string).toLowerCase();
+            const value = decodeHeaderValue(raw[i + 1] as string);
+            if (name in headers) {
+              repeated[name] = [...(repeated[name] ?? [headers[name] as string]), value];
+              headers[name] = `${headers[name]}, ${value}`;
+            } else headers[name] = value;
+          }
+          const hasRepeats = Object.keys(repeated).length > 0;
+          partial = { status: incoming.statusCode, headComplete: true, headers };
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
           incoming.on('error', fail);
@@ -61,17 +116,19 @@ export class NodeHttpTransport implements Transport {
             fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })),
           );
           incoming.on('end', () => {
-            const headers: Record<string, string> = {};
-            const raw = incoming.rawHeaders;
-            for (let i = 0; i + 1 < raw.length; i += 2) {
-              const name = (raw[i] as string).toLowerCase();
-              const value = raw[i + 1] as string;
-              headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-            }
-            resolve({ status: incoming.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
+            resolve({
+              status: incoming.statusCode ?? 0,
+              headers,
+              ...(hasRepeats ? { repeated } : {}),
+              body: Buffer.concat(chunks),
+            });
           });
         },
       );
+      outgoing.once('socket', (assigned: Socket) => {
+        socket = assigned;
+        bytesBefore = assigned.bytesRead;
+      });
       outgoing.on('timeout', () =>
         outgoing.destroy(Object.assign(new Error('client timeout'), { code: 'ETIMEDOUT' })),
       );

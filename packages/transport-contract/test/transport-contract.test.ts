@@ -1,5 +1,10 @@
 import { Agent } from 'node:http';
-import type { Transport, TransportRequest, TransportResponse } from '@lambda-runtime/api';
+import {
+  type Transport,
+  TransportError,
+  type TransportRequest,
+  type TransportResponse,
+} from '@lambda-runtime/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeTransportContract } from '../src/describe-transport-contract.js';
 import { resolveLongPollMs, transportContractChecks } from '../src/transport-contract-checks.js';
@@ -80,6 +85,51 @@ describe('transportContractChecks', () => {
       });
 
     await expect(transportContractChecks.responseHeaders.run(factory)).rejects.toThrow();
+  });
+
+  it('fails the UTF-8 header check when the transport leaves header values as Latin-1', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, async (request, inner) => {
+        const response = await inner.request(request);
+        const headers = Object.fromEntries(
+          Object.entries(response.headers).map(([name, value]) => [
+            name,
+            Buffer.from(value, 'utf8').toString('latin1'),
+          ]),
+        );
+        return { ...response, headers };
+      });
+
+    await expect(transportContractChecks.utf8HeaderValues.run(factory)).rejects.toThrow(/header/);
+  });
+
+  it('fails the repeated header check when the transport only joins repeated values', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, async (request, inner) => {
+        const { repeated: _dropped, ...response } = await inner.request(request);
+        return response;
+      });
+
+    await expect(transportContractChecks.repeatedHeaderValues.run(factory)).rejects.toThrow(/repeated/);
+  });
+
+  it('fails the stale-connection checks when the transport never sends a request again after a reused connection died', async () => {
+    const factory = (origin: string) => new NodeHttpTransport({ origin, resendOnStaleSocket: false });
+
+    await expect(transportContractChecks.reusedConnectionClosedUnderRequest.run(factory)).rejects.toThrow();
+    await expect(transportContractChecks.resetBeforeResponse.run(factory)).rejects.toThrow(/once more/);
+    await expect(transportContractChecks.idleCloseDuringSynchronousWork.run(factory)).rejects.toThrow();
+  });
+
+  it('fails the begun-answer check when the transport does not say that the answer had begun', async () => {
+    const factory = (origin: string) =>
+      spoiled(origin, (request, inner) =>
+        inner.request(request).catch((error: TransportError) => {
+          throw new TransportError(error.message, { cause: error.cause, code: error.code ?? 'X' });
+        }),
+      );
+
+    await expect(transportContractChecks.answerBegun.run(factory)).rejects.toThrow(/had begun/);
   });
 
   it('fails the status check when the transport throws on error statuses', async () => {

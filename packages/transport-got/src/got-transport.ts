@@ -1,5 +1,8 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, type ClientRequest, request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import {
+  decodeHeaderValue,
+  type PartialResponse,
   type Transport,
   TransportError,
   type TransportRequest,
@@ -13,6 +16,17 @@ export interface GotTransportOptions {
   readonly origin: string;
 }
 
+/** Largest response head accepted, as in the socket transport (Node's default is 16 KiB). */
+const MAX_HEADER_BYTES = 256 * 1024;
+
+/** What one try of a request went out on, seen through the `http.ClientRequest` got created. */
+interface Attempt {
+  request: ClientRequest | undefined;
+  socket: Socket | undefined;
+  /** `socket.bytesRead` when the request was given the socket. */
+  bytesBefore: number;
+}
+
 /**
  * A {@link Transport} on got with a private keep-alive `http.Agent` (one socket): no retries,
  * no timeouts (the `/next` long poll may last hours), no redirects, no decompression, no cache,
@@ -23,6 +37,12 @@ export interface GotTransportOptions {
  *
  * One instance is one connection: requests queue behind each other. A runtime running several
  * long polls at once (Lambda Managed Instances) needs one transport per concurrent worker.
+ *
+ * A request that fails before any answer byte on a reused socket (`ClientRequest.reusedSocket`:
+ * the server closed it as the request went out, or while a synchronous handler held the event
+ * loop) is sent once more on a new socket, GET and POST alike (a POST the server did process is
+ * then answered 403, which the runtime tolerates). Header values are decoded as UTF-8; repeated
+ * headers are joined and listed in `repeated`.
  *
  * @example
  * ```ts
@@ -35,6 +55,7 @@ export class GotTransport implements Transport {
   readonly #origin: string;
   readonly #agent: Agent;
   readonly #got: Got;
+  #closed = false;
 
   constructor(options: GotTransportOptions) {
     const url = new URL(options.origin);
@@ -65,31 +86,79 @@ export class GotTransport implements Transport {
    * @throws {@link TransportError} when the connection fails, with got's `RequestError` as `cause`.
    */
   async request(request: TransportRequest): Promise<TransportResponse> {
-    const { path } = request;
-    const sendRawPath: RequestFunction = (url, options, callback) =>
-      httpRequest(url, { ...options, path }, callback);
+    let attempt: Attempt = { request: undefined, socket: undefined, bytesBefore: 0 };
     try {
-      const response = await this.#got(`${this.#origin}${path}`, {
-        method: request.method,
-        headers: { ...request.headers },
-        body: toBody(request.body),
-        request: sendRawPath,
-        responseType: 'buffer',
-      });
-      return {
-        status: response.statusCode,
-        headers: joinRawHeaders(response.rawHeaders),
-        body: response.body,
-      };
+      return await this.#send(request, attempt);
     } catch (error) {
-      throw TransportError.wrap(request, error);
+      if (this.#closed || !unansweredOnReused(attempt, error)) throw failure(request, error, attempt);
+      attempt = { request: undefined, socket: undefined, bytesBefore: 0 };
+      try {
+        return await this.#send(request, attempt);
+      } catch (retryError) {
+        throw failure(request, retryError, attempt);
+      }
     }
+  }
+
+  async #send(request: TransportRequest, attempt: Attempt): Promise<TransportResponse> {
+    const { path } = request;
+    const sendRawPath: RequestFunction = (url, options, callback) => {
+      const outgoing = httpRequest(url, { ...options, path, maxHeaderSize: MAX_HEADER_BYTES }, callback);
+      attempt.request = outgoing;
+      outgoing.once('socket', (socket: Socket) => {
+        attempt.socket = socket;
+        attempt.bytesBefore = socket.bytesRead;
+      });
+      return outgoing;
+    };
+    const response = await this.#got(`${this.#origin}${path}`, {
+      method: request.method,
+      headers: { ...request.headers },
+      body: toBody(request.body),
+      request: sendRawPath,
+      responseType: 'buffer',
+    });
+    const { headers, repeated } = readRawHeaders(response.rawHeaders);
+    return repeated === undefined
+      ? { status: response.statusCode, headers, body: response.body }
+      : { status: response.statusCode, headers, repeated, body: response.body };
   }
 
   /** Destroys the socket; a request still outstanding rejects with a {@link TransportError}. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#agent.destroy();
   }
+}
+
+/** The try went out on a reused socket, failed, and not one byte of an answer came back. */
+function unansweredOnReused(attempt: Attempt, error: unknown): boolean {
+  const { request, socket } = attempt;
+  return (
+    request?.reusedSocket === true &&
+    socket !== undefined &&
+    socket.bytesRead === attempt.bytesBefore &&
+    (error as { response?: unknown }).response === undefined
+  );
+}
+
+/** The error to throw: with what had arrived of the answer, when anything had. */
+function failure(request: TransportRequest, error: unknown, attempt: Attempt): TransportError {
+  // got attaches the response to errors that happen once its head arrived (a body cut short).
+  const response = (error as { response?: { statusCode?: unknown; rawHeaders?: unknown } }).response;
+  let partial: PartialResponse | undefined;
+  if (response !== undefined && Array.isArray(response.rawHeaders)) {
+    const { headers, repeated } = readRawHeaders(response.rawHeaders as string[]);
+    partial = {
+      status: typeof response.statusCode === 'number' ? response.statusCode : undefined,
+      headComplete: true,
+      headers,
+      ...(repeated === undefined ? {} : { repeated }),
+    };
+  } else if (attempt.socket !== undefined && attempt.socket.bytesRead > attempt.bytesBefore) {
+    partial = { status: undefined, headComplete: false, headers: {} };
+  }
+  return TransportError.wrap(request, error, partial);
 }
 
 /** got sends strings and Buffers; a Uint8Array becomes a Buffer over the same bytes (no copy). */
@@ -98,14 +167,31 @@ function toBody(body: TransportRequest['body']): string | Buffer | undefined {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** From the raw pairs, so every repeated header is joined the same way (Node special-cases some). */
-function joinRawHeaders(raw: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+/**
+ * From the raw pairs, so every repeated header is joined the same way (Node special-cases some,
+ * dropping repeats of `content-type` for example). Node reads values as Latin-1 (one character per
+ * byte); they are decoded as UTF-8 here.
+ */
+function readRawHeaders(raw: readonly string[]): {
+  headers: Record<string, string>;
+  repeated: Record<string, string[]> | undefined;
+} {
+  // No prototype: a header named __proto__ must stay a header.
+  const headers: Record<string, string> = Object.create(null);
+  let repeated: Record<string, string[]> | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();
-    const value = raw[i + 1] as string;
+    const value = decodeHeaderValue(raw[i + 1] as string);
     const previous = headers[name];
-    headers[name] = previous === undefined ? value : `${previous}, ${value}`;
+    if (previous === undefined) {
+      headers[name] = value;
+      continue;
+    }
+    headers[name] = `${previous}, ${value}`;
+    repeated ??= Object.create(null) as Record<string, string[]>;
+    const values = repeated[name];
+    if (values === undefined) repeated[name] = [previous, value];
+    else values.push(value);
   }
-  return headers;
+  return { headers, repeated };
 }

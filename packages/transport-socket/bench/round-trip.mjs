@@ -3,7 +3,7 @@
 // minimal node:http server in its own process. Each client runs in a fresh process, so import cost
 // and JIT state are its own; rounds are interleaved and the median is printed.
 //
-//   cd /work/main && npx tsc -b packages/transport-socket packages/transport-undici
+//   pnpm exec tsc -b packages/transport-socket packages/transport-undici   (from the repository root)
 //   node packages/transport-socket/bench/round-trip.mjs [roundTrips=20000] [rounds=3]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-import type { TransportResponse } from '@lambda-runtime/api';
+import { decodeHeaderValue, type PartialResponse, type TransportResponse } from '@lambda-runtime/api';
 import { MalformedResponseError } from './malformed-response-error.js';
 
 /** Largest status line + headers (and, separately, chunk extensions + trailers) accepted, in bytes. */
@@ -8,14 +8,25 @@ const CR = 0x0d;
 const LF = 0x0a;
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const HTTP_PREFIX = Buffer.from('HTTP/', 'latin1');
+/**
+ * Past {@link MAX_HEAD_BYTES} the head is refused, but read on (without keeping its long lines) up
+ * to this many bytes, so that the fields it carries can be reported (see {@link ResponseParser.partial}).
+ */
+const MAX_OVERSIZED_HEAD_SCAN = 64 * MAX_HEAD_BYTES;
+/** Longest line of an oversized head whose field is kept for {@link ResponseParser.partial}. */
+const MAX_SALVAGED_LINE = 8 * 1024;
 /** 13 hex digits stay below 2^53, so a chunk size is always an exact number. */
 const MAX_CHUNK_SIZE_DIGITS = 13;
 const EMPTY = new Uint8Array(0);
+/** The headers before a head is parsed (shared: never written to). */
+const NO_HEADERS: Record<string, string> = Object.freeze(Object.create(null));
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\0\r\n]*)?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Anything but tab, CR, LF, visible ASCII and obs-text (CR and LF are checked per line).
 const INVALID_HEAD_BYTE = /[^\t\r\n\x20-\x7e\x80-\xff]/;
+/** Anything but tab, CR, LF and visible ASCII: one scan finds both invalid and non-ASCII bytes. */
+const NOT_PLAIN_ASCII = /[^\t\r\n\x20-\x7e]/;
 const DIGITS = /^\d{1,15}$/;
 const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
 const KEEP_ALIVE_TOKEN = /(?:^|,)[ \t]*keep-alive[ \t]*(?:,|$)/i;
@@ -35,12 +46,18 @@ const TRAILER_START = 9;
 const TRAILER_LINE = 10;
 const TRAILER_END_LF = 11;
 const DONE = 12;
+/** The head passed {@link MAX_HEAD_BYTES}: reading on to its end only to salvage its fields. */
+const OVERSIZED_HEAD = 13;
 
 /**
  * An incremental HTTP/1.1 response parser for one response at a time, fed with socket chunks of
  * any size: status line and headers, then a body framed by `Content-Length`, `chunked`
  * (trailers read and ignored) or the end of the connection. Interim 1xx responses are skipped.
  * Bodies are kept as views of the socket chunks and copied at most once, at the end.
+ *
+ * Header values are decoded as UTF-8 (Latin-1 when they are not valid UTF-8), and every value of a
+ * repeated header is kept in `repeated`. When a response fails, {@link ResponseParser.partial} tells
+ * what of it had arrived, including the fields of a head too large to accept.
  */
 export class ResponseParser {
   #state = HEAD;
@@ -48,7 +65,12 @@ export class ResponseParser {
   #head: Buffer | undefined;
   #headLength = 0;
   #status = 0;
-  #headers: Record<string, string> = {};
+  #headers: Record<string, string> = NO_HEADERS;
+  #repeated: Record<string, string[]> | undefined;
+  /** Whether any byte of the current response arrived. */
+  #started = false;
+  /** The fields of a head over the limit, read while skipping to its end. */
+  #salvage: HeadSalvage | undefined;
   #keepAlive = true;
   #remaining = 0;
   #chunkSizeDigits = 0;
@@ -73,6 +95,10 @@ export class ResponseParser {
     this.#state = HEAD;
     this.#headLength = 0;
     this.#status = 0;
+    this.#headers = NO_HEADERS;
+    this.#repeated = undefined;
+    this.#started = false;
+    this.#salvage = undefined;
     this.#keepAlive = true;
     this.#remaining = 0;
     this.#chunkSizeDigits = 0;
@@ -90,9 +116,14 @@ export class ResponseParser {
    */
   execute(chunk: Buffer): TransportResponse | undefined {
     const length = chunk.length;
+    if (length > 0) this.#started = true;
     let i = 0;
     while (i < length) {
       switch (this.#state) {
+        case OVERSIZED_HEAD: {
+          i = this.#skipOversizedHead(chunk, i);
+          break;
+        }
         case HEAD: {
           i = this.#executeHead(chunk, i);
           // Re-read: #executeHead moved the state on.
@@ -201,6 +232,35 @@ export class ResponseParser {
   }
 
   /**
+   * What had arrived of the current response, for a failure report: `undefined` when not one byte
+   * had; else the status and fields read so far. For a head too large to accept, these are the
+   * fields of its lines up to 8 KiB, read while skipping to its end; for a head cut short, the
+   * fields of its complete lines.
+   */
+  partial(): PartialResponse | undefined {
+    if (!this.#started) return undefined;
+    const salvage =
+      this.#salvage ??
+      (this.#state === HEAD
+        ? salvageHead((this.#head ?? EMPTY_BUFFER).subarray(0, this.#headLength))
+        : undefined);
+    if (salvage !== undefined) {
+      return {
+        status: salvage.status,
+        headComplete: salvage.complete,
+        headers: salvage.headers,
+        ...(salvage.repeated === undefined ? {} : { repeated: salvage.repeated }),
+      };
+    }
+    return {
+      status: this.#status,
+      headComplete: true,
+      headers: this.#headers,
+      ...(this.#repeated === undefined ? {} : { repeated: this.#repeated }),
+    };
+  }
+
+  /**
    * Signals the end of the connection. Returns the response when its body was delimited by the
    * close, `undefined` when the response was cut short.
    */
@@ -232,7 +292,32 @@ export class ResponseParser {
       body = new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
     }
     this.#bodyParts = [];
-    return { status: this.#status, headers: this.#headers, body };
+    const repeated = this.#repeated;
+    return repeated === undefined
+      ? { status: this.#status, headers: this.#headers, body }
+      : { status: this.#status, headers: this.#headers, repeated, body };
+  }
+
+  /** Starts reading an oversized head to its end, from the bytes of it held so far. */
+  #oversized(head: Buffer): void {
+    const salvage = new HeadSalvage();
+    this.#salvage = salvage;
+    // The carried buffer may have grown large: let it go with this connection.
+    this.#head = undefined;
+    this.#headLength = 0;
+    salvage.feed(head, 0);
+    this.#state = OVERSIZED_HEAD;
+    if (salvage.complete) throw new MalformedResponseError('response head too large');
+  }
+
+  #skipOversizedHead(chunk: Buffer, offset: number): number {
+    const salvage = this.#salvage as HeadSalvage;
+    const end = salvage.feed(chunk, offset);
+    if (salvage.complete) throw new MalformedResponseError('response head too large');
+    if (salvage.scanned > MAX_OVERSIZED_HEAD_SCAN) {
+      throw new MalformedResponseError('response head too large (and not ended)');
+    }
+    return end;
   }
 
   /** Reads head bytes from `offset`; returns the offset after them (the chunk's end when the head is incomplete). */
@@ -243,8 +328,8 @@ export class ResponseParser {
       // The usual case: the whole head is in this chunk, nothing is copied.
       const end = chunk.indexOf(HEAD_END, offset);
       if (end !== -1) {
-        if (end - offset > MAX_HEAD_BYTES) throw new MalformedResponseError('response head too large');
-        this.#parseHead(chunk.toString('latin1', offset, end));
+        if (end - offset > MAX_HEAD_BYTES) this.#oversized(chunk.subarray(offset, end + 4));
+        this.#parseWholeHead(chunk.subarray(offset, end + 4));
         return end + 4;
       }
     }
@@ -252,12 +337,15 @@ export class ResponseParser {
     // The terminator may straddle the previous bytes and this chunk.
     const end = bytes.indexOf(HEAD_END, Math.max(0, previous - 3));
     if (end === -1) {
-      if (bytes.length > MAX_HEAD_BYTES) throw new MalformedResponseError('response head too large');
+      if (bytes.length > MAX_HEAD_BYTES) {
+        this.#oversized(bytes);
+        return chunk.length;
+      }
       return chunk.length;
     }
-    if (end > MAX_HEAD_BYTES) throw new MalformedResponseError('response head too large');
+    if (end > MAX_HEAD_BYTES) this.#oversized(bytes.subarray(0, end + 4));
     this.#headLength = 0;
-    this.#parseHead(bytes.toString('latin1', 0, end));
+    this.#parseWholeHead(bytes.subarray(0, end + 4));
     return offset + end + 4 - previous;
   }
 
@@ -276,10 +364,22 @@ export class ResponseParser {
     return head.subarray(0, length);
   }
 
+  /** Parses a complete head (with its blank line); when it is malformed, salvages what fields it has first. */
+  #parseWholeHead(bytes: Buffer): void {
+    try {
+      this.#parseHead(bytes.toString('latin1', 0, bytes.length - 4));
+    } catch (error) {
+      this.#salvage = salvageHead(bytes);
+      throw error;
+    }
+  }
+
   #parseHead(head: string): void {
     // One scan of the whole head for bytes no header may hold, instead of one per value; a CR or LF
-    // outside a line break is caught below, as a line that is not a header.
-    const invalid = INVALID_HEAD_BYTE.exec(head);
+    // outside a line break is caught below, as a line that is not a header. Heads are nearly
+    // always plain ASCII: then that one scan is all, and no value needs UTF-8 decoding.
+    const ascii = !NOT_PLAIN_ASCII.test(head);
+    const invalid = ascii ? null : INVALID_HEAD_BYTE.exec(head);
     if (invalid !== null) {
       const line = head.slice(head.lastIndexOf('\n', invalid.index) + 1).split('\r\n')[0] ?? '';
       const colon = line.indexOf(':');
@@ -293,18 +393,27 @@ export class ResponseParser {
     if (match === null) throw new MalformedResponseError(`invalid status line ${JSON.stringify(statusLine)}`);
     const status = Number(match[2]);
     const headers: Record<string, string> = Object.create(null);
+    let repeated: Record<string, string[]> | undefined;
     for (let n = 1; n < lines.length; n += 1) {
       const line = lines[n] as string;
       const colon = line.indexOf(':');
       const name = colon > 0 ? line.slice(0, colon) : '';
       if (!TOKEN.test(name)) throw new MalformedResponseError(`invalid header line ${JSON.stringify(line)}`);
-      const value = trimOws(line, colon + 1);
-      if (value.includes('\r') || value.includes('\n')) {
+      const raw = trimOws(line, colon + 1);
+      if (raw.includes('\r') || raw.includes('\n')) {
         throw new MalformedResponseError(`invalid characters in the value of header ${JSON.stringify(name)}`);
       }
+      const value = ascii ? raw : decodeHeaderValue(raw);
       const key = name.toLowerCase();
       const previous = headers[key];
-      headers[key] = previous === undefined ? value : `${previous}, ${value}`;
+      if (previous === undefined) headers[key] = value;
+      else {
+        headers[key] = `${previous}, ${value}`;
+        repeated ??= Object.create(null) as Record<string, string[]>;
+        const values = repeated[key];
+        if (values === undefined) repeated[key] = [previous, value];
+        else values.push(value);
+      }
     }
 
     if (status < 200) {
@@ -315,6 +424,7 @@ export class ResponseParser {
 
     this.#status = status;
     this.#headers = headers;
+    this.#repeated = repeated;
     const connection = headers.connection;
     this.#keepAlive =
       match[1] === '1'
@@ -346,6 +456,88 @@ export class ResponseParser {
     }
     this.#keepAlive = false;
     this.#state = UNTIL_CLOSE;
+  }
+}
+
+const EMPTY_BUFFER = Buffer.alloc(0);
+
+/** The fields of the complete lines of (part of) a head. */
+function salvageHead(bytes: Buffer): HeadSalvage {
+  const salvage = new HeadSalvage();
+  salvage.feed(bytes, 0);
+  return salvage;
+}
+
+/**
+ * Reads the lines of a head that cannot be accepted whole, keeping the fields of lines up to
+ * {@link MAX_SALVAGED_LINE} bytes (at most {@link MAX_HEAD_BYTES} of them) and skipping longer ones,
+ * in constant memory per line. Lenient: lines that are not valid fields are skipped.
+ */
+class HeadSalvage {
+  status: number | undefined;
+  readonly headers: Record<string, string> = Object.create(null);
+  repeated: Record<string, string[]> | undefined;
+  /** The blank line ending the head was seen. */
+  complete = false;
+  /** Bytes read so far. */
+  scanned = 0;
+  #line: Buffer[] = [];
+  #lineLength = 0;
+  #kept = 0;
+  #lines = 0;
+
+  /** Reads from `offset` up to the end of the head (or of the chunk); returns the offset after that. */
+  feed(chunk: Buffer, offset: number): number {
+    let i = offset;
+    while (i < chunk.length && !this.complete) {
+      const lf = chunk.indexOf(LF, i);
+      const end = lf === -1 ? chunk.length : lf;
+      if (this.#lineLength + end - i <= MAX_SALVAGED_LINE)
+        this.#line.push(Buffer.from(chunk.subarray(i, end)));
+      this.#lineLength += end - i;
+      this.scanned += end - i;
+      if (lf === -1) return chunk.length;
+      this.scanned += 1;
+      this.#endLine();
+      i = lf + 1;
+    }
+    return i;
+  }
+
+  #endLine(): void {
+    const tooLong = this.#lineLength > MAX_SALVAGED_LINE;
+    let line = tooLong ? undefined : Buffer.concat(this.#line).toString('latin1');
+    this.#line = [];
+    this.#lineLength = 0;
+    this.#lines += 1;
+    if (line === undefined) return;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (this.#lines === 1) {
+      const match = STATUS_LINE.exec(line);
+      if (match !== null) this.status = Number(match[2]);
+      return;
+    }
+    if (line.length === 0) {
+      this.complete = true;
+      return;
+    }
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon) : '';
+    if (!TOKEN.test(name) || INVALID_HEAD_BYTE.test(line) || line.includes('\r')) return;
+    if (this.#kept + line.length > MAX_HEAD_BYTES) return;
+    this.#kept += line.length;
+    const value = decodeHeaderValue(trimOws(line, colon + 1));
+    const key = name.toLowerCase();
+    const previous = this.headers[key];
+    if (previous === undefined) {
+      this.headers[key] = value;
+      return;
+    }
+    this.headers[key] = `${previous}, ${value}`;
+    this.repeated ??= Object.create(null) as Record<string, string[]>;
+    const values = this.repeated[key];
+    if (values === undefined) this.repeated[key] = [previous, value];
+    else values.push(value);
   }
 }
 

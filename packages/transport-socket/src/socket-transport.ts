@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import {
+  type PartialResponse,
   type Transport,
   TransportError,
   type TransportRequest,
@@ -63,12 +64,17 @@ const KEEP_ALIVE_TIMEOUT = /(?:^|[,; \t])timeout[ \t]*=[ \t]*(\d+)/i;
  * - No timeouts at all: a `/next` long poll may wait for hours.
  * - The socket is `unref()`ed while idle, so an idle transport never keeps the process alive,
  *   and `ref()`ed while a request is in flight.
- * - An idle connection the server closed is replaced transparently. A GET written onto a reused
- *   connection that dies before any response byte is retried once on a new connection; a POST is
- *   never retried (it may have been processed).
+ * - An idle connection the server closed is replaced transparently. A request written onto a
+ *   reused connection that dies before any response byte (the server closed it as the request went
+ *   out, or while a synchronous handler held the event loop) is sent once more on a new
+ *   connection, GET and POST alike: a POST the server did process is then answered 403, which
+ *   the runtime tolerates, whereas a lost answer could not be recovered.
  * - Every status is returned. Connection failures reject with `TransportError` (`code` such as
  *   `ECONNREFUSED`, `ECONNRESET`, `EPIPE`); malformed responses with code `ERR_MALFORMED_RESPONSE`
- *   (cause {@link MalformedResponseError}) and the connection is discarded.
+ *   (cause {@link MalformedResponseError}) and the connection is discarded. Once any response
+ *   byte had arrived, the error's `response` holds what was read (status and fields; for a head
+ *   over the parser's limit, the fields it carried), so the caller knows the server answered.
+ * - Header values are decoded as UTF-8; repeated headers are joined and listed in `repeated`.
  *
  * @example
  * ```ts
@@ -331,7 +337,7 @@ export class SocketTransport implements Transport {
         response = this.#parser.execute(data);
       } catch (error) {
         this.#discard(socket);
-        this.#settle(exchange, error);
+        this.#settle(exchange, error, undefined, this.#parser.partial());
         return;
       }
       if (response === undefined) return;
@@ -386,7 +392,7 @@ export class SocketTransport implements Transport {
     this.#settle(exchange, undefined, response);
   }
 
-  /** The connection ended under a request: retry an unanswered GET on a stale connection once, else fail. */
+  /** The connection ended under a request: send it again once if it was unanswered on a reused connection, else fail. */
   #died(exchange: Exchange, error: unknown): void {
     // A pipelined GET went down with the connection unanswered: it is sent again after this one.
     const pipelined = this.#pipelined;
@@ -394,19 +400,19 @@ export class SocketTransport implements Transport {
       this.#pipelined = undefined;
       this.#queue.unshift(pipelined);
     }
-    if (!exchange.answered && exchange.reused && !exchange.retried && exchange.request.method === 'GET') {
+    if (!exchange.answered && exchange.reused && !exchange.retried) {
       exchange.retried = true;
       this.#current = undefined;
       this.#start(exchange);
       return;
     }
-    this.#settle(exchange, error);
+    this.#settle(exchange, error, undefined, exchange.answered ? this.#parser.partial() : undefined);
   }
 
-  #settle(exchange: Exchange, error: unknown, response?: TransportResponse): void {
+  #settle(exchange: Exchange, error: unknown, response?: TransportResponse, partial?: PartialResponse): void {
     this.#current = undefined;
     if (response !== undefined) exchange.resolve(response);
-    else exchange.reject(TransportError.wrap(exchange.request, error));
+    else exchange.reject(TransportError.wrap(exchange.request, error, partial));
     const pipelined = this.#pipelined;
     if (pipelined !== undefined) {
       this.#pipelined = undefined;

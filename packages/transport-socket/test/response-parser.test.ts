@@ -178,14 +178,96 @@ describe('ResponseParser', () => {
     expect(() => parser.execute(Buffer.from('<htm'))).toThrow(/expected a status line, got "<htm"/);
   });
 
-  it('throws when the head grows past the limit without ending', () => {
+  it('throws when the head grows past the limit without ending, after reading on for 64 times the limit', () => {
     const parser = new ResponseParser();
     parser.execute(Buffer.from('HTTP/1.1 200 OK\r\n'));
     const line = Buffer.from(`X-Filler: ${'a'.repeat(1000)}\r\n`);
+    let sent = 0;
+    const feedUntilThrown = () => {
+      for (; sent <= 65 * MAX_HEAD_BYTES; sent += line.length) parser.execute(line);
+    };
 
-    expect(() => {
-      for (let sent = 0; sent <= MAX_HEAD_BYTES; sent += line.length) parser.execute(line);
-    }).toThrow(/head too large/);
+    expect(feedUntilThrown).toThrow(/head too large \(and not ended\)/);
+    expect(sent).toBeGreaterThan(64 * MAX_HEAD_BYTES - line.length);
+  });
+
+  it('reports the fields of a head over the limit, wherever they sit, when the head ends', () => {
+    for (const pieces of [1, 7, 64 * 1024]) {
+      const head = Buffer.from(
+        'HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: before\r\n' +
+          `Lambda-Runtime-Client-Context: ${'x'.repeat(MAX_HEAD_BYTES + 10)}\r\n` +
+          `X-Utf8: ${Buffer.from('José 🚀').toString('latin1')}\r\nX-Twice: a\r\nX-Twice: b\r\n` +
+          'Lambda-Runtime-Deadline-Ms: 1700000000000\r\nContent-Length: 2\r\n\r\n{}',
+        'latin1',
+      );
+      const parser = new ResponseParser();
+      let thrown: unknown;
+
+      try {
+        for (let at = 0; at < head.length; at += pieces) parser.execute(head.subarray(at, at + pieces));
+      } catch (error) {
+        thrown = error;
+      }
+
+      expect(thrown).toBeInstanceOf(MalformedResponseError);
+      expect(String(thrown)).toMatch(/head too large/);
+      expect(parser.partial()).toEqual({
+        status: 200,
+        headComplete: true,
+        headers: {
+          'lambda-runtime-aws-request-id': 'before',
+          'x-utf8': 'José 🚀',
+          'x-twice': 'a, b',
+          'lambda-runtime-deadline-ms': '1700000000000',
+          'content-length': '2',
+        },
+        repeated: { 'x-twice': ['a', 'b'] },
+      });
+    }
+  });
+
+  it('reports the fields of a malformed or cut-short head, and nothing before the first byte', () => {
+    const parser = new ResponseParser();
+    expect(parser.partial()).toBeUndefined();
+
+    expect(() =>
+      parser.execute(
+        Buffer.from('HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: id-1\r\nBad Line\r\n\r\n'),
+      ),
+    ).toThrow(MalformedResponseError);
+    expect(parser.partial()).toMatchObject({
+      status: 200,
+      headers: { 'lambda-runtime-aws-request-id': 'id-1' },
+    });
+
+    parser.reset();
+    parser.execute(Buffer.from('HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: id-2\r\nX-Cut: hal'));
+    expect(parser.partial()).toEqual({
+      status: 200,
+      headComplete: false,
+      headers: { 'lambda-runtime-aws-request-id': 'id-2' },
+    });
+
+    parser.reset();
+    parser.execute(
+      Buffer.from('HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: id-3\r\nContent-Length: 9\r\n\r\n{"a"'),
+    );
+    expect(parser.partial()).toMatchObject({ status: 200, headComplete: true });
+    expect(parser.partial()?.headers['lambda-runtime-aws-request-id']).toBe('id-3');
+  });
+
+  it('decodes UTF-8 header values, keeps invalid UTF-8 as Latin-1 and lists repeated values', () => {
+    const utf8 = Buffer.from('{"custom":{"name":"José 🚀"}}').toString('latin1');
+
+    const { response } = parse(
+      `HTTP/1.1 200 OK\r\nLambda-Runtime-Client-Context: ${utf8}\r\nX-Latin1: Jos\xe9\r\n` +
+        'X-Dup: same\r\nX-Dup: same\r\nContent-Length: 0\r\n\r\n',
+    );
+
+    expect(response?.headers['lambda-runtime-client-context']).toBe('{"custom":{"name":"José 🚀"}}');
+    expect(response?.headers['x-latin1']).toBe('José');
+    expect(response?.headers['x-dup']).toBe('same, same');
+    expect(response?.repeated).toEqual({ 'x-dup': ['same', 'same'] });
   });
 
   it('parses the next response after reset() when the parser is reused', () => {

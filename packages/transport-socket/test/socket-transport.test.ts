@@ -323,16 +323,37 @@ describe('SocketTransport', () => {
       });
     }
 
-    it('rejects a POST without retrying when a reused connection dies unanswered', async () => {
-      const { server, transport } = await start(closesReusedConnections('end'));
+    for (const how of ['end', 'reset'] as const) {
+      it(`sends a POST once more on a new connection when a reused connection dies unanswered (${how})`, async () => {
+        const { server, transport } = await start(closesReusedConnections(how));
+        await transport.request({ method: 'GET', path: '/1' });
+
+        const answer = await transport.request({ method: 'POST', path: '/2', body: 'result' });
+
+        expect(text(answer.body)).toBe('conn 2');
+        expect(server.requests.map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
+          'GET /1 ',
+          'POST /2 result',
+          'POST /2 result',
+        ]);
+      });
+    }
+
+    it('does not send a request again, and reports what arrived, when the answer had begun on a reused connection', async () => {
+      const { server, transport } = await start((request, socket) => {
+        if (request.indexOnConnection === 1) socket.write(response());
+        else socket.end('HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: id-1\r\nContent-Len');
+      });
       await transport.request({ method: 'GET', path: '/1' });
 
-      const error = await transport
-        .request({ method: 'POST', path: '/2', body: 'once' })
-        .catch((e: unknown) => e);
+      const error = await transport.request({ method: 'GET', path: '/2' }).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(TransportError);
-      expect(error).toMatchObject({ code: 'ECONNRESET' });
+      expect((error as TransportError).response).toEqual({
+        status: 200,
+        headComplete: false,
+        headers: { 'lambda-runtime-aws-request-id': 'id-1' },
+      });
       expect(server.requests.map((r) => r.path)).toEqual(['/1', '/2']);
     });
 

@@ -1,10 +1,13 @@
+import type { Socket } from 'node:net';
 import {
+  decodeHeaderValue,
+  type PartialResponse,
   type Transport,
   TransportError,
   type TransportRequest,
   type TransportResponse,
 } from '@lambda-runtime/api';
-import { Client } from 'undici';
+import { buildConnector, Client } from 'undici';
 
 /** Options of {@link UndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -25,6 +28,25 @@ export interface UndiciTransportOptions {
 
 type UndiciHeaders = Record<string, string | string[] | undefined>;
 
+/** Largest response head accepted, as in the socket transport (undici's default is Node's 16 KiB). */
+const MAX_HEADER_BYTES = 256 * 1024;
+
+/** The connection a request was sent on, as far as the transport can tell before sending it. */
+interface Attempt {
+  /** The connection undici held when the request was made, if any. */
+  readonly socket: Socket | undefined;
+  /** Its `bytesRead` when its last answer ended; -1 when it had carried none. */
+  readonly idleBytes: number;
+}
+
+/** Thrown inside {@link UndiciTransport.request} once the head arrived, to report it with the failure. */
+class BodyFailure {
+  constructor(
+    readonly partial: PartialResponse,
+    readonly error: unknown,
+  ) {}
+}
+
 /**
  * A {@link Transport} on a private undici `Client`: one kept-alive HTTP/1.1 connection to one
  * origin, no pipelining, no timeouts of its own (the `/next` long poll may last hours), no
@@ -32,6 +54,13 @@ type UndiciHeaders = Record<string, string | string[] | undefined>;
  *
  * One instance is one connection: requests queue behind each other. A runtime running several
  * long polls at once (Lambda Managed Instances) needs one transport per concurrent worker.
+ *
+ * A request that fails before any answer byte on a connection that had already carried an answer
+ * (the server closed it as the request went out, or while a synchronous handler held the event
+ * loop) is sent once more on a new connection, GET and POST alike (a POST the server did process
+ * is then answered 403, which the runtime tolerates). The transport opens its connections through
+ * undici's own connector and watches their byte counts to tell these cases apart. Header values are
+ * decoded as UTF-8; repeated headers are joined and listed in `repeated`.
  *
  * @example
  * ```ts
@@ -42,9 +71,24 @@ type UndiciHeaders = Record<string, string | string[] | undefined>;
  */
 export class UndiciTransport implements Transport {
   readonly #client: Client;
+  /** The connection undici opened last (it keeps one). */
+  #socket: Socket | undefined;
+  /** `#socket.bytesRead` when its last answer ended; -1 while it has carried none. */
+  #idleBytes = -1;
+  #closed = false;
 
   constructor(options: UndiciTransportOptions) {
+    const connector = buildConnector({});
     this.#client = new Client(options.origin, {
+      connect: (connectOptions, callback) =>
+        connector(connectOptions, (...result) => {
+          // A failed connect leaves no connection: its failure must not be read from the old one.
+          const [error, socket] = result;
+          this.#socket = error === null && socket !== null ? socket : undefined;
+          this.#idleBytes = -1;
+          callback(...result);
+        }),
+      maxHeaderSize: MAX_HEADER_BYTES,
       // undici's 300 s defaults would abort a /next long poll that waits longer for an event.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -65,18 +109,72 @@ export class UndiciTransport implements Transport {
    * @throws {@link TransportError} when the connection fails, with undici's error as `cause`.
    */
   async request(request: TransportRequest): Promise<TransportResponse> {
+    let attempt = this.#attempt();
     try {
-      const response = await this.#client.request({
-        method: request.method,
-        path: request.path,
-        headers: request.headers,
-        body: request.body,
-      });
-      const body = await response.body.bytes();
-      return { status: response.statusCode, headers: joinHeaders(response.headers), body };
+      return await this.#send(request);
     } catch (error) {
-      throw TransportError.wrap(request, error);
+      if (!(error instanceof BodyFailure) && !this.#closed && this.#unansweredOnReused(attempt)) {
+        attempt = this.#attempt();
+        try {
+          return await this.#send(request);
+        } catch (retryError) {
+          throw this.#failure(request, retryError, attempt);
+        }
+      }
+      throw this.#failure(request, error, attempt);
     }
+  }
+
+  async #send(request: TransportRequest): Promise<TransportResponse> {
+    const response = await this.#client.request({
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      body: request.body,
+    });
+    const { headers, repeated } = readHeaders(response.headers);
+    let body: Uint8Array;
+    try {
+      body = await response.body.bytes();
+    } catch (error) {
+      throw new BodyFailure(
+        { status: response.statusCode, headComplete: true, headers, ...(repeated ? { repeated } : {}) },
+        error,
+      );
+    }
+    const socket = this.#socket;
+    if (socket !== undefined) this.#idleBytes = socket.bytesRead;
+    return repeated === undefined
+      ? { status: response.statusCode, headers, body }
+      : { status: response.statusCode, headers, repeated, body };
+  }
+
+  #attempt(): Attempt {
+    const socket = this.#socket;
+    return socket === undefined || socket.destroyed
+      ? { socket: undefined, idleBytes: -1 }
+      : { socket, idleBytes: this.#idleBytes };
+  }
+
+  /** The request went out on the connection that had carried an answer, and not one byte came back. */
+  #unansweredOnReused(attempt: Attempt): boolean {
+    const { socket, idleBytes } = attempt;
+    return (
+      socket !== undefined && idleBytes >= 0 && this.#socket === socket && socket.bytesRead === idleBytes
+    );
+  }
+
+  /** The error to throw: with what had arrived of the answer, when anything had. */
+  #failure(request: TransportRequest, error: unknown, attempt: Attempt): TransportError {
+    if (error instanceof BodyFailure) return TransportError.wrap(request, error.error, error.partial);
+    const socket = this.#socket;
+    const before = socket !== undefined && socket === attempt.socket ? Math.max(attempt.idleBytes, 0) : 0;
+    const answered = socket !== undefined && socket.bytesRead > before;
+    return TransportError.wrap(
+      request,
+      error,
+      answered ? { status: undefined, headComplete: false, headers: {} } : undefined,
+    );
   }
 
   /**
@@ -85,16 +183,33 @@ export class UndiciTransport implements Transport {
    * keeping `close()` waiting, which a graceful `Client.close()` would do.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#client.destroy();
   }
 }
 
-/** undici already lower-cases names; it gives repeated headers as arrays. */
-function joinHeaders(headers: UndiciHeaders): Record<string, string> {
-  const joined: Record<string, string> = {};
+/**
+ * undici already lower-cases names; it gives repeated headers as arrays, and values as Latin-1
+ * (one character per byte), which are decoded as UTF-8 here.
+ */
+function readHeaders(headers: UndiciHeaders): {
+  headers: Record<string, string>;
+  repeated: Record<string, string[]> | undefined;
+} {
+  // No prototype: a header named __proto__ must stay a header.
+  const joined: Record<string, string> = Object.create(null);
+  let repeated: Record<string, string[]> | undefined;
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    if (value !== undefined) joined[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      const values = value.map(decodeHeaderValue);
+      joined[name] = values.join(', ');
+      repeated ??= Object.create(null) as Record<string, string[]>;
+      repeated[name] = values;
+    } else {
+      joined[name] = decodeHeaderValue(value);
+    }
   }
-  return joined;
+  return { headers: joined, repeated };
 }

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { layerCommand } from './layer.js';
+import { newCommand } from './new.js';
 
 /** Every subcommand, in the order `lambda-dev --help` lists them. */
-export const COMMANDS: readonly Command[] = [buildCommand, layerCommand];
+export const COMMANDS: readonly Command[] = [newCommand, buildCommand, layerCommand];

@@ -1,0 +1,182 @@
+import { createServer, type Server, type Socket } from 'node:net';
+
+/** One request as it arrived at the {@link HostileRuntimeApiServer}. */
+export interface HostileRequest {
+  readonly method: string;
+  /** The request target exactly as sent. */
+  readonly path: string;
+  /** Header names lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** 1-based number of the connection it came on. */
+  readonly connection: number;
+  /** 1-based number of the request on its connection. */
+  readonly indexOnConnection: number;
+}
+
+/** Writes one answer to a `/next` (any bytes, any framing) on the socket that asked. */
+export type NextAnswer = (socket: Socket, request: HostileRequest) => void;
+
+/** Answers a POST; return `false` to let the server answer 202 as usual. */
+export type PostHandler = (request: HostileRequest, socket: Socket) => boolean;
+
+const NEXT_PATH = '/2018-06-01/runtime/invocation/next';
+const ACCEPTED = Buffer.from(
+  'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"OK"}',
+  'latin1',
+);
+
+/**
+ * A fake Runtime API on raw TCP (127.0.0.1, port 0) that misbehaves at the byte level on demand:
+ * each `/next` is answered by the next scripted {@link NextAnswer} (parked until one is queued), and
+ * posts are answered 202 unless a {@link PostHandler} takes them. Connections are kept alive and
+ * never announce `Connection: close`.
+ */
+export class HostileRuntimeApiServer {
+  readonly requests: HostileRequest[] = [];
+  onPost: PostHandler | undefined;
+  readonly #answers: NextAnswer[] = [];
+  readonly #parked: Array<{ socket: Socket; request: HostileRequest }> = [];
+  readonly #sockets = new Set<Socket>();
+  readonly #server: Server = createServer((socket) => this.#accept(socket));
+  #connectionCount = 0;
+
+  get runtimeApi(): string {
+    const address = this.#server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('not listening');
+    return `127.0.0.1:${address.port}`;
+  }
+
+  get connectionCount(): number {
+    return this.#connectionCount;
+  }
+
+  /** The `/next` polls received so far. */
+  get polls(): HostileRequest[] {
+    return this.requests.filter((r) => r.method === 'GET' && r.path === NEXT_PATH);
+  }
+
+  /** The posts received so far. */
+  get posts(): HostileRequest[] {
+    return this.requests.filter((r) => r.method === 'POST');
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Queues answers for the next `/next` polls (a parked poll is answered at once). */
+  queue(...answers: NextAnswer[]): void {
+    this.#answers.push(...answers);
+    this.#serveParked();
+  }
+
+  /** The environment a runtime process needs to talk to this server. */
+  environment(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '',
+      AWS_LAMBDA_RUNTIME_API: this.runtimeApi,
+      AWS_LAMBDA_FUNCTION_NAME: 'hostile',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/hostile',
+      AWS_LAMBDA_LOG_STREAM_NAME: 'stream',
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      ...extra,
+    };
+  }
+
+  #serveParked(): void {
+    while (this.#answers.length > 0 && this.#parked.length > 0) {
+      const parked = this.#parked.shift() as { socket: Socket; request: HostileRequest };
+      if (parked.socket.destroyed) continue;
+      (this.#answers.shift() as NextAnswer)(parked.socket, parked.request);
+    }
+  }
+
+  #accept(socket: Socket): void {
+    this.#connectionCount += 1;
+    const connection = this.#connectionCount;
+    this.#sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => {});
+    let buffered = Buffer.alloc(0);
+    let count = 0;
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const headEnd = buffered.indexOf('\r\n\r\n');
+        if (headEnd === -1) return;
+        const [requestLine = '', ...lines] = buffered.toString('latin1', 0, headEnd).split('\r\n');
+        const headers: Record<string, string> = Object.create(null);
+        for (const line of lines) {
+          const colon = line.indexOf(':');
+          headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+        }
+        const length = Number(headers['content-length'] ?? 0);
+        if (buffered.length < headEnd + 4 + length) return;
+        const body = Buffer.from(buffered.subarray(headEnd + 4, headEnd + 4 + length));
+        buffered = buffered.subarray(headEnd + 4 + length);
+        const [method = '', path = ''] = requestLine.split(' ');
+        count += 1;
+        const request = { method, path, headers, body, connection, indexOnConnection: count };
+        this.requests.push(request);
+        if (socket.destroyed) return;
+        if (method === 'GET' && path === NEXT_PATH) {
+          this.#parked.push({ socket, request });
+          this.#serveParked();
+        } else if (!(this.onPost?.(request, socket) ?? false)) {
+          socket.write(ACCEPTED);
+        }
+      }
+    });
+  }
+}
+
+/** The bytes of a `/next` 200: `lines` are raw header lines (each ending with CRLF), in any bytes. */
+export function nextBytes(lines: string | Buffer, body: string | Buffer = '{"hello":"world"}'): Buffer {
+  const bodyBytes = typeof body === 'string' ? Buffer.from(body) : body;
+  return Buffer.concat([
+    Buffer.from('HTTP/1.1 200 OK\r\n', 'latin1'),
+    typeof lines === 'string' ? Buffer.from(lines, 'utf8') : lines,
+    Buffer.from(`Content-Length: ${bodyBytes.length}\r\n\r\n`, 'latin1'),
+    bodyBytes,
+  ]);
+}
+
+/** The usual §3.1 lines for `requestId` (UTF-8 allowed), with a deadline far ahead. */
+export function invocationLines(requestId: string, extra = ''): string {
+  return (
+    `Lambda-Runtime-Aws-Request-Id: ${requestId}\r\n` +
+    `Lambda-Runtime-Deadline-Ms: ${Date.now() + 600_000}\r\n` +
+    'Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:hostile\r\n' +
+    extra
+  );
+}
+
+/** A `/next` answer that writes `bytes`. */
+export function answerWith(bytes: Buffer | string): NextAnswer {
+  return (socket) => socket.write(bytes);
+}
+
+/** A well-formed invocation with a JSON event. */
+export function invocation(requestId: string, event: unknown = { hello: 'world' }, extra = ''): NextAnswer {
+  return answerWith(nextBytes(invocationLines(requestId, extra), JSON.stringify(event)));
+}
+
+/** The path of the `/response` post for `requestId`, percent-encoded once from its UTF-8 bytes. */
+export function responsePath(requestId: string): string {
+  return `/2018-06-01/runtime/invocation/${encodeURIComponent(requestId)}/response`;
+}
+
+/** The path of the `/error` post for `requestId`. */
+export function errorPath(requestId: string): string {
+  return `/2018-06-01/runtime/invocation/${encodeURIComponent(requestId)}/error`;
+}

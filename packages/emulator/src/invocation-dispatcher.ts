@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorDocument } from '@lambda-runtime/api';
+import { exitOutcome } from './invocation-outcomes.js';
+import { InvocationStateMachine, type TrackedInvocation } from './invocation-state-machine.js';
+import type { InvokeOptions } from './invoke-options.js';
+import { EmulatorInvokeResult, type InvokeOutcome, type InvokeResult } from './invoke-result.js';
+import { InvokeTimeoutError } from './invoke-timeout-error.js';
+import type { SpawnedRuntime } from './spawned-runtime.js';
+
+/** The `/init/error` the runtime posted: its body plus the `Lambda-Runtime-Function-Error-Type` header. */
+export type InitErrorReport = ErrorDocument & { readonly errorTypeHeader: string | undefined };
+
+/** An invocation as the emulator keeps it: the event bytes and the caller's options. */
+export interface EmulatedInvocation extends TrackedInvocation {
+  readonly body: Buffer;
+  readonly options: InvokeOptions;
+}
+
+/** An invocation being written to a `/next`, with the values its headers and INVOKE event share. */
+export interface InvocationDelivery {
+  readonly invocation: EmulatedInvocation;
+  readonly deadlineMs: number;
+  readonly invokedFunctionArn: string;
+}
+
+/** What the dispatcher asks of the process supervision. */
+export interface InvocationDispatcherOptions {
+  /** The last spawned runtime when every spawned runtime has exited; `undefined` otherwise. */
+  readonly exitedRuntime: () => SpawnedRuntime | undefined;
+}
+
+const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
+
+/**
+ * The one owner of the emulator's invocation state: the {@link InvocationStateMachine} (queue,
+ * parked `/next` calls, the invocation in flight, answered ids), the Init phase (extension
+ * registration, the accepted `/init/error`) and the callers' promises with their timeouts. Routes
+ * and the runtime supervisor act on this object; none keeps invocation state of its own.
+ */
+export class InvocationDispatcher {
+  /** The lifecycle the Runtime API routes drive (`/next`, answers, `/init/error`). */
+  readonly machine = new InvocationStateMachine<EmulatedInvocation>();
+  readonly #exitedRuntime: () => SpawnedRuntime | undefined;
+  /** Extensions may register until the runtime's first `GET /next` arrives. */
+  #registrationOpen = true;
+  #initError: InitErrorReport | undefined;
+
+  constructor(options: InvocationDispatcherOptions) {
+    this.#exitedRuntime = options.exitedRuntime;
+  }
+
+  get registrationOpen(): boolean {
+    return this.#registrationOpen;
+  }
+
+  /** The accepted `/init/error`, if the runtime posted one. */
+  get initError(): InitErrorReport | undefined {
+    return this.#initError;
+  }
+
+  /** See {@link RuntimeApiEmulator.invoke}. */
+  invoke(event: unknown, options: InvokeOptions): Promise<InvokeResult> {
+    const requestId = options.requestId ?? randomUUID();
+    const body = eventBytes(event, options.rawBody);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
+    return new Promise<InvokeResult>((resolveResult, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const invocation: EmulatedInvocation = {
+        requestId,
+        body,
+        options,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          // One turn later: whatever a spawned runtime wrote to stdout/stderr before answering was
+          // readable in the same poll as the answer, so it has been read by then. Resolving at
+          // once would race the answer's socket against the output pipe.
+          setImmediate(() => resolveResult(new EmulatorInvokeResult(requestId, outcome)));
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      timer = setTimeout(() => {
+        this.machine.abandon(invocation);
+        reject(new InvokeTimeoutError(requestId, timeoutMs));
+      }, timeoutMs);
+      const deadRuntime = this.machine.initFailed ? undefined : this.#exitedRuntime();
+      if (deadRuntime !== undefined) {
+        invocation.settle(exitOutcome(requestId, deadRuntime));
+        return;
+      }
+      this.machine.enqueue(invocation);
+    });
+  }
+
+  /** The runtime's first `/next` arrived: no more extension registrations. */
+  closeRegistration(): void {
+    this.#registrationOpen = false;
+  }
+
+  /** An `/init/error` arrived: `false` (403) once Init is over or after an earlier report. */
+  failInit(outcome: InvokeOutcome, report: InitErrorReport): boolean {
+    if (!this.machine.initError(outcome)) return false;
+    this.#initError = report;
+    return true;
+  }
+
+  /** Every spawned runtime is gone: pending invocations end as `runtime`'s exit error. */
+  runtimeExited(runtime: SpawnedRuntime): void {
+    this.machine.runtimeExited((requestId) => exitOutcome(requestId, runtime));
+  }
+
+  /** Rejects every pending invocation with `error`. */
+  close(error: Error): void {
+    this.machine.close(error);
+  }
+}
+
+function eventBytes(event: unknown, rawBody: Uint8Array | string | undefined): Buffer {
+  if (typeof rawBody === 'string') return Buffer.from(rawBody, 'utf8');
+  if (rawBody !== undefined) return Buffer.from(rawBody);
+  return Buffer.from(JSON.stringify(event) ?? 'null', 'utf8');
+}

@@ -1,0 +1,81 @@
+import { RuntimeHeader } from '@lambda-runtime/api';
+import { type InvokeOutcome, parseErrorDocument } from './invoke-result.js';
+import type { ReadRequestBody } from './request-body.js';
+import type { RecordedRequest } from './request-log.js';
+import type { SpawnedRuntime } from './spawned-runtime.js';
+
+/** The outcome of an accepted `/response` or `/error` (a streamed failure is read from its trailers). */
+export function answerOutcome(
+  kind: 'response' | 'error',
+  read: ReadRequestBody,
+  record: RecordedRequest,
+): InvokeOutcome {
+  const contentType = record.headers[RuntimeHeader.contentType];
+  if (kind === 'error') {
+    return {
+      status: 'error',
+      via: 'error',
+      payload: read.body,
+      contentType,
+      errorTypeHeader: record.headers[RuntimeHeader.functionErrorType],
+      request: record,
+    };
+  }
+  // A streamed response that failed after its first byte says so in trailers (docs/runtime-api.md §7).
+  const trailerType = read.trailers[RuntimeHeader.functionErrorType];
+  if (trailerType !== undefined && trailerType !== '') {
+    const trailerBody = read.trailers[RuntimeHeader.functionErrorBody];
+    return {
+      status: 'error',
+      via: 'response',
+      payload: read.body,
+      contentType,
+      errorTypeHeader: trailerType,
+      error:
+        trailerBody === undefined
+          ? { errorType: trailerType, errorMessage: '', stackTrace: [] }
+          : parseErrorDocument(Buffer.from(trailerBody, 'base64'), trailerType),
+      request: record,
+    };
+  }
+  return { status: 'success', via: 'response', payload: read.body, contentType, request: record };
+}
+
+/** An invocation failure the platform itself produces (413, truncated body, bad response mode). */
+export function platformError(
+  via: 'response' | 'error',
+  errorType: string,
+  errorMessage: string,
+  record: RecordedRequest,
+): InvokeOutcome {
+  return {
+    status: 'error',
+    via,
+    payload: Buffer.from(JSON.stringify({ errorType, errorMessage })),
+    contentType: 'application/json',
+    errorTypeHeader: errorType,
+    request: record,
+  };
+}
+
+/** What the caller sees when the runtime process is gone (the RIE's wording). */
+export function exitOutcome(requestId: string, runtime: SpawnedRuntime): InvokeOutcome {
+  const spawnError = runtime.spawnError;
+  const exit = runtime.exit;
+  const [errorType, reason] =
+    spawnError !== undefined
+      ? ['Runtime.InvalidEntrypoint', `could not start the runtime: ${spawnError.message}`]
+      : [
+          'Runtime.ExitError',
+          `Runtime exited with error: ${exit?.code !== null && exit?.code !== undefined ? `exit status ${exit.code}` : `signal: ${exit?.signal ?? 'unknown'}`}`,
+        ];
+  return {
+    status: 'error',
+    via: 'exit',
+    payload: Buffer.from(
+      JSON.stringify({ errorType, errorMessage: `RequestId: ${requestId} Error: ${reason}` }),
+    ),
+    contentType: 'application/json',
+    errorTypeHeader: errorType,
+  };
+}

@@ -1,0 +1,130 @@
+import { createServer, type Server, type Socket } from 'node:net';
+
+/** One request as it arrived at a {@link RawContractServer}. */
+export interface RawContractRequest {
+  readonly method: string;
+  /** The request target exactly as sent (Latin-1 view of its bytes). */
+  readonly path: string;
+  /** Header names lower case; repeated ones joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** 1-based number of the connection it came on. */
+  readonly connection: number;
+  /** 1-based number of the request on its connection. */
+  readonly indexOnConnection: number;
+}
+
+/** Answers a request by writing whatever bytes it likes to the socket (or closing it). */
+export type RawContractHandler = (request: RawContractRequest, socket: Socket) => void;
+
+/**
+ * A TCP server on 127.0.0.1 that reads HTTP/1.1 requests (bodies framed by `Content-Length`) and
+ * lets each check answer with raw bytes: header values in any encoding, repeated headers, heads
+ * of any size, a kept-alive connection closed at any moment without `Connection: close`. The
+ * `node:http` server of {@link ContractServer} cannot misbehave at that level.
+ *
+ * @example
+ * ```ts
+ * const server = new RawContractServer((request, socket) => socket.write(rawResponse('{}')));
+ * await server.listen();
+ * ```
+ */
+export class RawContractServer {
+  /** Every request received, in arrival order. */
+  readonly requests: RawContractRequest[] = [];
+  #connectionCount = 0;
+  readonly #sockets = new Set<Socket>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #server: Server;
+  readonly #handler: RawContractHandler;
+
+  constructor(handler: RawContractHandler) {
+    this.#handler = handler;
+    this.#server = createServer((socket) => this.#accept(socket));
+  }
+
+  /** `http://127.0.0.1:<port>`, valid after {@link listen}. */
+  get origin(): string {
+    const address = this.#server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** How many TCP connections the server accepted. */
+  get connectionCount(): number {
+    return this.#connectionCount;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Runs `action` after `ms` unless the server is closed first. */
+  later(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      action();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  #accept(socket: Socket): void {
+    this.#connectionCount += 1;
+    const connection = this.#connectionCount;
+    this.#sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => {});
+    let buffered = Buffer.alloc(0);
+    let count = 0;
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const headEnd = buffered.indexOf('\r\n\r\n');
+        if (headEnd === -1) return;
+        const [requestLine = '', ...lines] = buffered.toString('latin1', 0, headEnd).split('\r\n');
+        const headers: Record<string, string> = Object.create(null);
+        for (const line of lines) {
+          const colon = line.indexOf(':');
+          const name = line.slice(0, colon).toLowerCase();
+          const value = line.slice(colon + 1).trim();
+          headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+        }
+        const length = Number(headers['content-length'] ?? 0);
+        if (buffered.length < headEnd + 4 + length) return;
+        const body = Buffer.from(buffered.subarray(headEnd + 4, headEnd + 4 + length));
+        buffered = buffered.subarray(headEnd + 4 + length);
+        const [method = '', path = ''] = requestLine.split(' ');
+        count += 1;
+        const request = { method, path, headers, body, connection, indexOnConnection: count };
+        this.requests.push(request);
+        if (socket.destroyed) return;
+        this.#handler(request, socket);
+      }
+    });
+  }
+}
+
+/**
+ * A complete 200 response with a `Content-Length` body and no `Connection` header (so the
+ * connection stays open). `headerLines` are raw lines, each ending with CRLF, in any bytes.
+ */
+export function rawResponse(
+  body: string | Buffer = '{"ok":true}',
+  headerLines: string | Buffer = '',
+): Buffer {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  return Buffer.concat([
+    Buffer.from('HTTP/1.1 200 OK\r\n', 'latin1'),
+    typeof headerLines === 'string' ? Buffer.from(headerLines, 'latin1') : headerLines,
+    Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'latin1'),
+    bytes,
+  ]);
+}
