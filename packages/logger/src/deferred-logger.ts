@@ -95,6 +95,16 @@ export class DeferredLogger implements Logger {
     return new DeferredLogger(this.#state.options, { state: this.#state, parent: this, bindings });
   }
 
+  /**
+   * The redaction this logger applies to its lines (the `redact` option; the text unchanged
+   * without one), for output that does not go through it: `installConsole` applies it to whatever
+   * else is written to `process.stdout` and `process.stderr`.
+   */
+  redact(text: string): string {
+    const redact = this.#state.options.redact;
+    return redact === undefined ? text : redact(text);
+  }
+
   flush(): void {
     // Lines written before pino was loaded are never buffered.
     this.#state.root?.flush?.();
