@@ -119,17 +119,22 @@ export function installConsole(logger: Logger): () => void {
       return true;
     },
   };
-  const formatter = new Console({
-    stdout: sink as never,
-    stderr: sink as never,
-    ignoreErrors: false,
-    colorMode: false,
-  });
+  // Created on first use: constructing a Console costs a few hundred microseconds of cold start.
+  let formatter: Console | undefined;
+  const formatterInstance = (): Console => {
+    formatter ??= new Console({
+      stdout: sink as never,
+      stderr: sink as never,
+      ignoreErrors: false,
+      colorMode: false,
+    });
+    return formatter;
+  };
 
   const saved = new Map<string, unknown>();
   const target = console as unknown as Record<string, unknown>;
   for (const [method, methodLevel] of Object.entries(LEVELS)) {
-    const implementation = (formatter as unknown as Record<string, unknown>)[method];
+    const implementation = (Console.prototype as unknown as Record<string, unknown>)[method];
     if (typeof implementation !== 'function') continue;
     saved.set(method, target[method]);
     if (method === 'trace') {
@@ -145,7 +150,7 @@ export function installConsole(logger: Logger): () => void {
       const outer = level;
       level = methodLevel;
       try {
-        (implementation as (...a: unknown[]) => void).apply(formatter, args);
+        (implementation as (...a: unknown[]) => void).apply(formatterInstance(), args);
       } finally {
         level = outer;
       }
