@@ -1,5 +1,4 @@
 /* biome-ignore-all lint/suspicious/noConsole: installConsole patches the console on purpose */
-import { Console } from 'node:console';
 import { format } from 'node:util';
 import type { Logger } from '@lambda-runtime/api';
 
@@ -83,6 +82,9 @@ interface RedactingLogger {
  * ```
  */
 export function installConsole(logger: Logger): () => void {
+  // Not an import of node:console: loading it as an ES module costs about a millisecond of cold
+  // start, and `console.Console` is missing where the console was replaced (test runners).
+  const NodeConsole = process.getBuiltinModule('node:console').Console;
   const capabilities = logger as Logger & RedactingLogger;
   const enabled = (level: LevelName): boolean =>
     capabilities.isLevelEnabled === undefined || capabilities.isLevelEnabled.call(logger, level);
@@ -122,7 +124,7 @@ export function installConsole(logger: Logger): () => void {
   // Created on first use: constructing a Console costs a few hundred microseconds of cold start.
   let formatter: Console | undefined;
   const formatterInstance = (): Console => {
-    formatter ??= new Console({
+    formatter ??= new NodeConsole({
       stdout: sink as never,
       stderr: sink as never,
       ignoreErrors: false,
@@ -134,7 +136,7 @@ export function installConsole(logger: Logger): () => void {
   const saved = new Map<string, unknown>();
   const target = console as unknown as Record<string, unknown>;
   for (const [method, methodLevel] of Object.entries(LEVELS)) {
-    const implementation = (Console.prototype as unknown as Record<string, unknown>)[method];
+    const implementation = (NodeConsole.prototype as unknown as Record<string, unknown>)[method];
     if (typeof implementation !== 'function') continue;
     saved.set(method, target[method]);
     if (method === 'trace') {
