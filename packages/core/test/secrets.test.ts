@@ -208,6 +208,14 @@ describe('secrets in a real runtime process', () => {
       // Output written around the logger was seen (and redacted), not lost.
       expect(runtime.stdout).toContain('case stdout.write');
       expect(runtime.stderr).toContain('case stderr.write [redacted]');
+      for (const seen of [
+        'case warning [redacted]',
+        'case inspect.custom',
+        'case early console.log',
+        'case assumed [redacted]',
+      ]) {
+        expect(runtime.stdout).toContain(seen);
+      }
       expect.soft(leaks, describeLeaks(leaks)).toEqual([]);
       expect.soft(loggingFailures(runtime)).toEqual([]);
     },
