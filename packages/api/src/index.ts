@@ -8,7 +8,16 @@ export type {
   LogLevel,
   TokenEndpoint,
 } from './environment.js';
-export { type ErrorDocument, toErrorDocument } from './error-document.js';
+export {
+  type BoundErrorDocumentOptions,
+  boundErrorDocument,
+  type ErrorDocument,
+  MAX_ERROR_DOCUMENT_CHARS,
+  MAX_ERROR_TYPE_CHARS,
+  MAX_STACK_LINE_CHARS,
+  MAX_STACK_LINES,
+  toErrorDocument,
+} from './error-document.js';
 export {
   EnvironmentError,
   HandlerNeverSettledError,

@@ -1,4 +1,5 @@
 import {
+  boundErrorDocument,
   DEFAULT_EVENT_CONTENT_TYPE,
   type EncodedPayload,
   type ErrorDocument,
@@ -77,9 +78,6 @@ const JSON_CONTENT_TYPE = 'application/json';
 // the HTTP client throw and turn a function error into a fatal transport failure.
 const UNSAFE_HEADER_CHARS = /[^\x20-\x7e]/g;
 const MAX_ERROR_TYPE_HEADER = 1024;
-// Error bodies are kept well below the platform limits (1 MiB in the LMI emulator).
-const MAX_ERROR_MESSAGE_CHARS = 256 * 1024;
-const MAX_STACK_LINES = 100;
 const EMPTY_BODY = new Uint8Array(0);
 const utf8 = new TextDecoder();
 
@@ -374,24 +372,9 @@ function headerSafe(value: string): string {
   return cleaned.length === 0 ? 'Runtime.UnknownError' : cleaned;
 }
 
-function canonicalDocument(
-  document: ErrorDocument,
-  redact: (text: string) => string = unchanged,
-): ErrorDocument {
-  const errorType = typeof document.errorType === 'string' ? document.errorType : 'Runtime.UnknownError';
-  const message = typeof document.errorMessage === 'string' ? document.errorMessage : '';
-  const stack = Array.isArray(document.stackTrace) ? document.stackTrace : [];
-  return {
-    errorType: redact(errorType),
-    errorMessage: redact(
-      message.length > MAX_ERROR_MESSAGE_CHARS ? `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : message,
-    ),
-    stackTrace: stack.slice(0, MAX_STACK_LINES).map((line) => redact(String(line))),
-  };
-}
-
-function unchanged(text: string): string {
-  return text;
+// Redacted, then bounded (see boundErrorDocument): a secret straddling a cut must not survive it.
+function canonicalDocument(document: ErrorDocument, redact?: (text: string) => string): ErrorDocument {
+  return boundErrorDocument(document, redact === undefined ? {} : { redact });
 }
 
 function readApiErrorType(body: Uint8Array | undefined): string | undefined {
