@@ -409,7 +409,6 @@ export class RuntimeLifecycle<TContext extends InvocationContext = InvocationCon
         cleanup();
       }
       const { logger } = this.parts;
-      await logger.settle?.().catch(noop);
       logger.flush?.();
       this.exitProcess(code);
     }

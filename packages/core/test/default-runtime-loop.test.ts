@@ -431,6 +431,21 @@ describe('DefaultRuntimeLoop', () => {
     expect(invokeError?.requestId).toBe(result.requestId);
   });
 
+  it('item 24: logs the Invoke Error of a 3 MB message bounded as the /error body is', async () => {
+    const { lines } = run(() => {
+      throw new RangeError('x'.repeat(3_000_000));
+    });
+
+    const result = await emulator.invoke({});
+
+    const invokeError = lines().find((line) => line.message === 'Invoke Error');
+    const posted = emulator.requests.find((r) => r.endpoint === 'error');
+    expect(result.errorType).toBe('RangeError');
+    expect(invokeError?.errorMessage).toMatch(/truncated \d+ characters/);
+    expect(JSON.stringify(invokeError).length).toBeLessThan(300_000);
+    expect(invokeError?.errorMessage).toBe(JSON.parse(posted?.body.toString() ?? '{}').errorMessage);
+  });
+
   it('item 8: rejects run() with a RuntimeApiError on a 5xx from /response', async () => {
     const { running } = run(() => 'answer');
     emulator.failNext('response', 500);
