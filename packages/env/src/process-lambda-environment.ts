@@ -92,11 +92,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   }
 
   redact(text: string): string {
-    let redacted = text;
-    for (const secret of this.#secrets.current()) {
-      if (redacted.includes(secret)) redacted = redacted.replaceAll(secret, REDACTED);
-    }
-    return redacted;
+    return replaceSecrets(text, this.#secrets.current());
   }
 
   /** The view `JSON.stringify` uses: every field, credentials redacted, no other variable. */
@@ -186,6 +182,30 @@ class SecretValues {
     }
     return this.#sorted;
   }
+}
+
+function replaceSecrets(text: string, secrets: readonly string[]): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    if (redacted.includes(secret)) redacted = redacted.replaceAll(secret, REDACTED);
+  }
+  return redacted;
+}
+
+/**
+ * Redacts the current values of the secret variables from `text` without reading an environment:
+ * for the few lines written before there is one, such as a runtime that cannot start.
+ *
+ * @example
+ * ```ts
+ * process.stderr.write(`${redactSecrets(`cannot start: ${error.message}`)}\n`);
+ * ```
+ */
+export function redactSecrets(
+  text: string,
+  live: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return replaceSecrets(text, new SecretValues(live).current());
 }
 
 // The contract allows any Credentials object here, so do not trust it to redact itself.
