@@ -466,7 +466,7 @@ describe('DefaultRuntimeLoop', () => {
   });
 
   it('resolves run() after stop() once the current invocation is answered', async () => {
-    let release: () => void = () => undefined;
+    let release: (() => void) | undefined;
     const { loop, running } = run(
       () =>
         new Promise((resolve) => {
@@ -474,10 +474,11 @@ describe('DefaultRuntimeLoop', () => {
         }),
     );
     const invoked = emulator.invoke({});
-    await until(() => emulator.requests.length === 1 && nextPolls(emulator)[0]?.answeredAt !== undefined);
+    // The handler is running (not merely the /next answered), so stop() comes mid-invocation.
+    await until(() => release !== undefined);
 
     loop.stop();
-    release();
+    release?.();
     const result = await invoked;
     await running;
 
