@@ -94,7 +94,7 @@ const utf8 = new TextDecoder();
  * Invocation policy of {@link RuntimeApiClient.next} (every invocation received is answered, and
  * `/next` is never called again before that, checklist items 16 and 17):
  * - Header values are text (the transport decodes them as UTF-8); the request id goes back in
- *   the `/response` and `/error` paths percent-encoded once, from its UTF-8 bytes.
+ *   the `/response` and `/error` paths percent-encoded once, from the bytes it arrived as.
  * - Every §3.1 header is single-valued. A header repeated with identical values (blank ones
  *   ignored) counts once. Repeated with different values, it makes the invocation malformed: it
  *   is answered on `/error` with `Runtime.MalformedInvocation` and never reaches the handler;

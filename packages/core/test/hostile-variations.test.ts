@@ -131,6 +131,44 @@ describe('the runtime process against hostile variations', () => {
     },
   );
 
+  it.each(TRANSPORTS)(
+    'item 18: answers a request id that is not valid UTF-8 on the path of its own bytes, never on another id (%s)',
+    async (transport) => {
+      const spawned = start(transport);
+      // 0xFF, 0xFE and a lone 0xE9 are not UTF-8; "ü" and "🂀" (whose UTF-16 low half is U+DC80) are.
+      const idBytes = Buffer.concat([
+        Buffer.from('id-'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('-ü-🂀-Jos'),
+        Buffer.from([0xe9]),
+      ]);
+      server.queue(
+        answerWith(
+          nextBytes(
+            Buffer.concat([
+              Buffer.from('Lambda-Runtime-Aws-Request-Id: '),
+              idBytes,
+              Buffer.from(`\r\nLambda-Runtime-Deadline-Ms: ${Date.now() + 600_000}\r\n`),
+            ]),
+          ),
+        ),
+        invocation('id-after', { n: 1 }),
+      );
+
+      await until(() => server.polls.length === 3, 10_000);
+
+      const ownPath = `/2018-06-01/runtime/invocation/${[...idBytes]
+        .map((byte) =>
+          /[A-Za-z0-9\-_.!~*'()]/.test(String.fromCharCode(byte))
+            ? String.fromCharCode(byte)
+            : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+        )
+        .join('')}/response`;
+      expect(postedPaths()).toEqual([ownPath, responsePath('id-after')]);
+      expect(fatalLines(spawned)).toHaveLength(0);
+    },
+  );
+
   /** A `/next` head with the usual lines for `requestId` and `extra` (raw, any bytes). */
   const head = (requestId: string, extra = '') => `HTTP/1.1 200 OK\r\n${invocationLines(requestId, extra)}`;
   const closeAfter =
