@@ -169,6 +169,20 @@ describe('the runtime process against hostile variations', () => {
     },
   );
 
+  it.each(TRANSPORTS)(
+    'items 15, 18: answers a request id whose one value reads "id-a, id-a" on that id, not on id-a (%s)',
+    async (transport) => {
+      const spawned = start(transport);
+      server.queue(invocation('id-a, id-a'), invocation('id-after', { n: 1 }));
+
+      await until(() => server.polls.length === 3, 10_000);
+
+      expect(postedPaths()).toEqual([responsePath('id-a, id-a'), responsePath('id-after')]);
+      expect(bodyOf(responsePath('id-a, id-a'))).toMatchObject({ requestId: 'id-a, id-a' });
+      expect(fatalLines(spawned)).toHaveLength(0);
+    },
+  );
+
   /** A `/next` head with the usual lines for `requestId` and `extra` (raw, any bytes). */
   const head = (requestId: string, extra = '') => `HTTP/1.1 200 OK\r\n${invocationLines(requestId, extra)}`;
   const closeAfter =
