@@ -1,4 +1,4 @@
-export { decodeHeaderValue } from './decode-header-value.js';
+export { decodeHeaderValue, encodeHeaderValueComponent, headerValueBytes } from './decode-header-value.js';
 export type {
   Credentials,
   EnvironmentReader,

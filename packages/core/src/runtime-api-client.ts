@@ -92,7 +92,7 @@ const utf8 = new TextDecoder();
  * Invocation policy of {@link RuntimeApiClient.next} (every invocation received is answered, and
  * `/next` is never called again before that, checklist items 16 and 17):
  * - Header values are text (the transport decodes them as UTF-8); the request id goes back in
- *   the `/response` and `/error` paths percent-encoded once, from its UTF-8 bytes.
+ *   the `/response` and `/error` paths percent-encoded once, from the bytes it arrived as.
  * - Every §3.1 header is single-valued. A header repeated with identical values (blank ones
  *   ignored) counts once. Repeated with different values, it makes the invocation malformed: it
  *   is answered on `/error` with `Runtime.MalformedInvocation` and never reaches the handler;
@@ -309,19 +309,18 @@ function toInvocation(response: TransportResponse): Invocation | Unusable {
 /**
  * The one value of a single-valued header: `undefined` when absent or blank; identical repeats
  * (blank ones ignored) count once; different ones are a {@link Conflict}. The transport lists
- * repeats in `repeated`; without that list (a transport that does not provide it), a value that
- * is the same text joined with `, ` two or more times still counts once.
+ * repeats in `repeated` and omits it when none repeated (the transport contract checks this), so
+ * a value that is not listed there is one value, taken as it is: an id that reads `x, x` is that
+ * id, never `x`.
  */
 function singleValue(
   headers: Readonly<Record<string, string>>,
   repeated: Readonly<Record<string, readonly string[]>> | undefined,
   name: string,
 ): string | Conflict | undefined {
-  const values = repeated?.[name] ?? repeated?.[findName(repeated, name)];
-  if (values === undefined) {
-    const value = present(headers[name]);
-    return value === undefined || repeated !== undefined ? value : collapseJoinedCopies(value);
-  }
+  const values =
+    repeated?.[name] ?? (repeated === undefined ? undefined : repeated[findName(repeated, name)]);
+  if (values === undefined) return present(headers[name]);
   const distinct = [...new Set(values.map(present).filter((value) => value !== undefined))];
   if (distinct.length <= 1) return distinct[0];
   return new Conflict(distinct);
@@ -331,18 +330,6 @@ function singleValue(
 function findName(repeated: Readonly<Record<string, readonly string[]>>, name: string): string {
   for (const key of Object.keys(repeated)) if (key.toLowerCase() === name) return key;
   return name;
-}
-
-/** `x, x, x` → `x` (the shortest such `x`); anything else unchanged. */
-function collapseJoinedCopies(value: string): string {
-  if (!value.includes(', ')) return value;
-  for (let length = 1; 2 * length + 2 <= value.length; length += 1) {
-    const copies = (value.length + 2) / (length + 2);
-    if (!Number.isInteger(copies)) continue;
-    const text = value.slice(0, length);
-    if (Array.from({ length: copies }, () => text).join(', ') === value) return text;
-  }
-  return value;
 }
 
 // The transport contract promises lower-case names; copying only when one is not keeps a
