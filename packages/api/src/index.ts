@@ -1,4 +1,4 @@
-export { decodeHeaderValue } from './decode-header-value.js';
+export { decodeHeaderValue, encodeHeaderValueComponent, headerValueBytes } from './decode-header-value.js';
 export type {
   Credentials,
   EnvironmentReader,
@@ -8,7 +8,16 @@ export type {
   LogLevel,
   TokenEndpoint,
 } from './environment.js';
-export { type ErrorDocument, toErrorDocument } from './error-document.js';
+export {
+  type BoundErrorDocumentOptions,
+  boundErrorDocument,
+  type ErrorDocument,
+  MAX_ERROR_DOCUMENT_CHARS,
+  MAX_ERROR_TYPE_CHARS,
+  MAX_STACK_LINE_CHARS,
+  MAX_STACK_LINES,
+  toErrorDocument,
+} from './error-document.js';
 export {
   EnvironmentError,
   HandlerNeverSettledError,

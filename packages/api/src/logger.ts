@@ -30,15 +30,15 @@ export interface Logger {
   flush?(): void;
   /**
    * Optional, for loggers that defer work (such as loading their backend) until the runtime's first
-   * `/next` is on the wire: finishes that work and writes every line kept meanwhile, resolving once
-   * they are written. The runtime calls it right after its first `/next` is sent, waits for it before
-   * posting the first answer (so an invocation's lines precede its answer) and before exiting.
+   * `/next` is on the wire: does that work now. The runtime calls it once, right after its first
+   * `/next` is sent, and never waits for it. A logger must still write every line before the log
+   * call returns, deferred work or not, so that no line is lost when the process ends at once.
    * Calling it again returns the same work; a logger without deferred work leaves it out.
    *
    * @example
    * ```ts
-   * logger.info('initialising'); // kept by a deferred logger
-   * await logger.settle?.(); // the line is written now, with the time it was logged at
+   * logger.info('initialising'); // written now, by the logger's early formatter
+   * await logger.settle?.(); // the backend (pino) is loaded; later lines go through it
    * ```
    */
   settle?(): Promise<void>;

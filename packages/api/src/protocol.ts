@@ -1,3 +1,5 @@
+import { encodeHeaderValueComponent } from './decode-header-value.js';
+
 /**
  * Literal names and numbers of the AWS Lambda Runtime API (see docs/runtime-api.md).
  * Everything that speaks the protocol takes its paths and header names from here.
@@ -10,11 +12,14 @@ export const RUNTIME_API_PREFIX = '/2018-06-01';
 export const RuntimeApiPath = {
   next: `${RUNTIME_API_PREFIX}/runtime/invocation/next`,
   initError: `${RUNTIME_API_PREFIX}/runtime/init/error`,
-  /** The request id is URL-encoded here, so callers pass it raw. */
+  /**
+   * The request id is percent-encoded here from the bytes it arrived as (see
+   * `encodeHeaderValueComponent`), so callers pass it as `/next` gave it.
+   */
   response: (requestId: string): string =>
-    `${RUNTIME_API_PREFIX}/runtime/invocation/${encodeURIComponent(requestId)}/response`,
+    `${RUNTIME_API_PREFIX}/runtime/invocation/${encodeHeaderValueComponent(requestId)}/response`,
   error: (requestId: string): string =>
-    `${RUNTIME_API_PREFIX}/runtime/invocation/${encodeURIComponent(requestId)}/error`,
+    `${RUNTIME_API_PREFIX}/runtime/invocation/${encodeHeaderValueComponent(requestId)}/error`,
 } as const;
 
 /** Header names, lower case (the transport contract lower-cases response headers). */

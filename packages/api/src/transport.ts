@@ -15,7 +15,7 @@ export interface TransportResponse {
   readonly status: number;
   /**
    * Header names lower case; repeated headers joined with `, `. Values are text: their bytes
-   * decoded as UTF-8, or kept as Latin-1 when they are not valid UTF-8 ({@link decodeHeaderValue}).
+   * decoded as UTF-8, each byte that is not UTF-8 escaped as a lone surrogate ({@link decodeHeaderValue}).
    */
   readonly headers: Readonly<Record<string, string>>;
   /**

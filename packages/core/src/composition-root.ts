@@ -23,7 +23,7 @@ import {
   type TransportFactory,
 } from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
-import { ProcessEnvironmentReader } from '@lambda-runtime/env';
+import { ProcessEnvironmentReader, redactSecrets } from '@lambda-runtime/env';
 import { DeferredLogger, installConsole } from '@lambda-runtime/logger/deferred';
 import { SocketTransport } from '@lambda-runtime/transport-socket';
 import {
@@ -205,6 +205,11 @@ export class ContainerComposition implements RuntimeComposition {
     );
     this.container.register(CONTEXT_BUILDER, provider);
     this.contextBuilderProvider = provider;
+  }
+
+  redactStartupFailure(text: string): string {
+    // No environment could be read, so the secret variables are read directly.
+    return redactSecrets(text);
   }
 
   resolveParts(): RuntimeParts {

@@ -1,4 +1,5 @@
 import {
+  boundErrorDocument,
   type ContextBuilder,
   type EncodedPayload,
   type ErrorDocument,
@@ -73,6 +74,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private readonly logger: Logger;
   // _X_AMZN_TRACE_ID is process-global: only meaningful when one invocation runs at a time.
   private readonly setsTraceEnv: boolean;
+  private readonly redact: (text: string) => string;
   // Only a transport that keeps call order may get /next before the previous answer is back.
   private readonly pollsBehindAnswers: boolean;
   private running = false;
@@ -83,8 +85,6 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private inFlight: InFlight | undefined;
   // The /next issued together with the answer of the previous invocation (see pollAfterAnswer).
   private prefetched: Promise<Invocation | undefined> | undefined;
-  // `true` once the logger wrote what it deferred; the promise of that meanwhile (see logsWritten).
-  private loggerSettled: Promise<void> | true | undefined;
   // Called by the beforeExit listener: the event loop ran empty (see callHandler).
   private onEventLoopDrained: (() => void) | undefined;
   private readonly beforeExit = (): void => {
@@ -113,6 +113,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     this.codec = codec;
     this.logger = logger;
     this.setsTraceEnv = environment.maxConcurrency === 1;
+    this.redact = (text) => environment.redact(text);
   }
 
   async run(handler: Handler): Promise<void> {
@@ -305,14 +306,15 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   /** Answers on `/error` (unless answered already), logging the error first. */
   private async fail(inFlight: InFlight, error: unknown, pollNext = true): Promise<void> {
     if (inFlight.answered) return;
-    const document = toErrorDocument(error);
+    // Bounded as posted (redacted first), so the log line is no larger than the /error body.
+    const document = boundErrorDocument(toErrorDocument(error), { redact: this.redact });
     this.logInvokeError(inFlight.requestId, document);
     await this.post(inFlight, true, document, pollNext);
   }
 
   /**
-   * The one way an invocation is answered: marked answered, then the deferred log lines are
-   * written, then the answer is posted, with the next `/next` issued right behind it when
+   * The one way an invocation is answered: marked answered, then posted (every log line of the
+   * invocation is already on stdout: the logger writes synchronously), with the next `/next` issued right behind it when
    * `pollNext` (see pollAfterAnswer); a 4xx is logged and the loop goes on.
    */
   private async post(
@@ -323,11 +325,6 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   ): Promise<void> {
     inFlight.answered = true;
     const { requestId } = inFlight;
-    const logs = this.logsWritten();
-    if (logs !== undefined) {
-      inFlight.posting = logs;
-      await logs;
-    }
     const posting = isError
       ? this.client.postError(requestId, answer as ErrorDocument)
       : this.client.postResponse(requestId, answer as EncodedPayload);
@@ -349,26 +346,6 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       { requestId, status: posted.status, apiErrorType: posted.apiErrorType },
       `Runtime API rejected ${endpoint} with ${posted.status} ${posted.apiErrorType ?? ''}`.trimEnd(),
     );
-  }
-
-  /**
-   * Until the logger has written what it deferred (a {@link Logger} with `settle()` loads pino after
-   * the first `/next`), the promise to wait for, so an invocation's log lines precede its answer;
-   * `undefined` from then on, so later answers pay nothing.
-   */
-  private logsWritten(): Promise<void> | undefined {
-    if (this.loggerSettled === true) return undefined;
-    if (this.loggerSettled === undefined) {
-      const settling = this.logger.settle?.();
-      if (settling === undefined) {
-        this.loggerSettled = true;
-        return undefined;
-      }
-      this.loggerSettled = settling.then(noop, noop).then(() => {
-        this.loggerSettled = true;
-      });
-    }
-    return this.loggerSettled;
   }
 
   private logInvokeError(requestId: string, document: ErrorDocument): void {

@@ -52,6 +52,8 @@ export interface RuntimeComposition {
    * environment).
    */
   resolveParts(): RuntimeParts;
+  /** Redacts secrets from the one line written when {@link resolveParts} fails (optional). */
+  redactStartupFailure?(text: string): string;
 }
 
 /**
@@ -168,7 +170,10 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     try {
       parts = this.composition.resolveParts() as unknown as RuntimeParts<TContext>;
     } catch (error) {
-      return RuntimeLifecycle.failToStart(error, this.options);
+      return RuntimeLifecycle.failToStart(error, {
+        ...this.options,
+        redact: (text) => this.composition.redactStartupFailure?.(text) ?? text,
+      });
     }
     const lifecycle = new RuntimeLifecycle<TContext>(parts, {
       ...this.options,

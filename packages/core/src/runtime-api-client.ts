@@ -1,4 +1,5 @@
 import {
+  boundErrorDocument,
   DEFAULT_EVENT_CONTENT_TYPE,
   type EncodedPayload,
   type ErrorDocument,
@@ -77,9 +78,6 @@ const JSON_CONTENT_TYPE = 'application/json';
 // the HTTP client throw and turn a function error into a fatal transport failure.
 const UNSAFE_HEADER_CHARS = /[^\x20-\x7e]/g;
 const MAX_ERROR_TYPE_HEADER = 1024;
-// Error bodies are kept well below the platform limits (1 MiB in the LMI emulator).
-const MAX_ERROR_MESSAGE_CHARS = 256 * 1024;
-const MAX_STACK_LINES = 100;
 const EMPTY_BODY = new Uint8Array(0);
 const utf8 = new TextDecoder();
 
@@ -94,7 +92,7 @@ const utf8 = new TextDecoder();
  * Invocation policy of {@link RuntimeApiClient.next} (every invocation received is answered, and
  * `/next` is never called again before that, checklist items 16 and 17):
  * - Header values are text (the transport decodes them as UTF-8); the request id goes back in
- *   the `/response` and `/error` paths percent-encoded once, from its UTF-8 bytes.
+ *   the `/response` and `/error` paths percent-encoded once, from the bytes it arrived as.
  * - Every §3.1 header is single-valued. A header repeated with identical values (blank ones
  *   ignored) counts once. Repeated with different values, it makes the invocation malformed: it
  *   is answered on `/error` with `Runtime.MalformedInvocation` and never reaches the handler;
@@ -311,19 +309,18 @@ function toInvocation(response: TransportResponse): Invocation | Unusable {
 /**
  * The one value of a single-valued header: `undefined` when absent or blank; identical repeats
  * (blank ones ignored) count once; different ones are a {@link Conflict}. The transport lists
- * repeats in `repeated`; without that list (a transport that does not provide it), a value that
- * is the same text joined with `, ` two or more times still counts once.
+ * repeats in `repeated` and omits it when none repeated (the transport contract checks this), so
+ * a value that is not listed there is one value, taken as it is: an id that reads `x, x` is that
+ * id, never `x`.
  */
 function singleValue(
   headers: Readonly<Record<string, string>>,
   repeated: Readonly<Record<string, readonly string[]>> | undefined,
   name: string,
 ): string | Conflict | undefined {
-  const values = repeated?.[name] ?? repeated?.[findName(repeated, name)];
-  if (values === undefined) {
-    const value = present(headers[name]);
-    return value === undefined || repeated !== undefined ? value : collapseJoinedCopies(value);
-  }
+  const values =
+    repeated?.[name] ?? (repeated === undefined ? undefined : repeated[findName(repeated, name)]);
+  if (values === undefined) return present(headers[name]);
   const distinct = [...new Set(values.map(present).filter((value) => value !== undefined))];
   if (distinct.length <= 1) return distinct[0];
   return new Conflict(distinct);
@@ -333,18 +330,6 @@ function singleValue(
 function findName(repeated: Readonly<Record<string, readonly string[]>>, name: string): string {
   for (const key of Object.keys(repeated)) if (key.toLowerCase() === name) return key;
   return name;
-}
-
-/** `x, x, x` → `x` (the shortest such `x`); anything else unchanged. */
-function collapseJoinedCopies(value: string): string {
-  if (!value.includes(', ')) return value;
-  for (let length = 1; 2 * length + 2 <= value.length; length += 1) {
-    const copies = (value.length + 2) / (length + 2);
-    if (!Number.isInteger(copies)) continue;
-    const text = value.slice(0, length);
-    if (Array.from({ length: copies }, () => text).join(', ') === value) return text;
-  }
-  return value;
 }
 
 // The transport contract promises lower-case names; copying only when one is not keeps a
@@ -374,24 +359,9 @@ function headerSafe(value: string): string {
   return cleaned.length === 0 ? 'Runtime.UnknownError' : cleaned;
 }
 
-function canonicalDocument(
-  document: ErrorDocument,
-  redact: (text: string) => string = unchanged,
-): ErrorDocument {
-  const errorType = typeof document.errorType === 'string' ? document.errorType : 'Runtime.UnknownError';
-  const message = typeof document.errorMessage === 'string' ? document.errorMessage : '';
-  const stack = Array.isArray(document.stackTrace) ? document.stackTrace : [];
-  return {
-    errorType: redact(errorType),
-    errorMessage: redact(
-      message.length > MAX_ERROR_MESSAGE_CHARS ? `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : message,
-    ),
-    stackTrace: stack.slice(0, MAX_STACK_LINES).map((line) => redact(String(line))),
-  };
-}
-
-function unchanged(text: string): string {
-  return text;
+// Redacted, then bounded (see boundErrorDocument): a secret straddling a cut must not survive it.
+function canonicalDocument(document: ErrorDocument, redact?: (text: string) => string): ErrorDocument {
+  return boundErrorDocument(document, redact === undefined ? {} : { redact });
 }
 
 function readApiErrorType(body: Uint8Array | undefined): string | undefined {

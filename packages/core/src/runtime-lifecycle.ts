@@ -87,6 +87,12 @@ const FAILURE = 1;
 
 type CrashOrigin = 'uncaughtException' | 'unhandledRejection';
 
+/** Options of {@link RuntimeLifecycle.failToStart}. */
+export interface FailToStartOptions extends Pick<LambdaRuntimeOptions, 'exit'> {
+  /** Redacts secrets from the line; there is no environment yet to do it (default: none). */
+  readonly redact?: (text: string) => string;
+}
+
 /**
  * The life of a runtime process, from resolved parts and without a container: init (the
  * initializer once, failures to `/init/error`, exit 1), the loop until `SIGTERM` (hooks, flush,
@@ -144,10 +150,11 @@ export class RuntimeLifecycle<TContext extends InvocationContext = InvocationCon
    * try { parts = resolveParts(); } catch (error) { return RuntimeLifecycle.failToStart(error); }
    * ```
    */
-  static failToStart(error: unknown, options: Pick<LambdaRuntimeOptions, 'exit'> = {}): Promise<never> {
+  static failToStart(error: unknown, options: FailToStartOptions = {}): Promise<never> {
     const reason =
       error instanceof EnvironmentError ? error.problems.join('; ') : toErrorDocument(error).errorMessage;
-    process.stderr.write(`FATAL lambda-runtime cannot start: ${reason}\n`);
+    const redact = options.redact ?? ((text: string) => text);
+    process.stderr.write(`FATAL lambda-runtime cannot start: ${redact(reason)}\n`);
     (options.exit ?? ((code) => process.exit(code)))(FAILURE);
     return Promise.reject(new RuntimeExitError(FAILURE));
   }
@@ -409,7 +416,6 @@ export class RuntimeLifecycle<TContext extends InvocationContext = InvocationCon
         cleanup();
       }
       const { logger } = this.parts;
-      await logger.settle?.().catch(noop);
       logger.flush?.();
       this.exitProcess(code);
     }

@@ -20,8 +20,10 @@ const NON_ASCII = /[^\x20-\x7e]/g;
 
 /**
  * The X-Ray error cause of an error document: `{working_directory, exceptions, paths}` as JSON with
- * only printable ASCII, or `undefined` when it would not fit {@link MAX_XRAY_ERROR_CAUSE_BYTES}
- * even without its stack frames.
+ * only printable ASCII, within {@link MAX_XRAY_ERROR_CAUSE_BYTES}. To fit, the message is cut
+ * (marked `… [truncated N characters]`) to half the bound, then stack frames are dropped, then the
+ * message is cut further; `undefined` only when even the type alone does not fit. Pass the document
+ * as it is posted (redacted): the cause is built from it and nothing else.
  *
  * @example
  * ```ts
@@ -33,17 +35,32 @@ export function xrayErrorCause(
   workingDirectory = process.cwd(),
 ): string | undefined {
   const frames = parseFrames(document.stackTrace);
-  // Fewer frames until it fits: the type and message matter most.
-  for (let count = frames.length; count >= 0; count = count === 0 ? -1 : Math.floor(count / 2)) {
-    const stack = frames.slice(0, count);
-    const text = JSON.stringify({
-      working_directory: workingDirectory,
-      exceptions: [{ type: document.errorType, message: document.errorMessage, stack }],
-      paths: [...new Set(stack.map((frame) => frame.path))],
-    }).replace(NON_ASCII, escapeCodeUnit);
-    if (text.length <= MAX_XRAY_ERROR_CAUSE_BYTES) return text;
+  let message = cut(document.errorMessage, MAX_XRAY_ERROR_CAUSE_BYTES / 2);
+  for (;;) {
+    // Fewer frames until it fits: the type and message matter most.
+    for (let count = frames.length; count >= 0; count = count === 0 ? -1 : Math.floor(count / 2)) {
+      const stack = frames.slice(0, count);
+      const text = JSON.stringify({
+        working_directory: workingDirectory,
+        exceptions: [{ type: document.errorType, message, stack }],
+        paths: [...new Set(stack.map((frame) => frame.path))],
+      }).replace(NON_ASCII, escapeCodeUnit);
+      if (text.length <= MAX_XRAY_ERROR_CAUSE_BYTES) return text;
+    }
+    // Escaped non-ASCII text takes up to six bytes a character: halve the message until it fits.
+    if (message.length === 0) return undefined;
+    message = cut(document.errorMessage, Math.floor(message.length / 2));
   }
-  return undefined;
+}
+
+// `text` within `maxChars`, marked where it was cut; never splits a surrogate pair.
+function cut(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const marker = (dropped: number): string => `… [truncated ${dropped} characters]`;
+  let keep = Math.max(0, maxChars - marker(text.length).length);
+  const last = text.charCodeAt(keep - 1);
+  if (keep > 0 && last >= 0xd800 && last <= 0xdbff) keep -= 1;
+  return keep === 0 ? '' : `${text.slice(0, keep)}${marker(text.length - keep)}`;
 }
 
 function parseFrames(stackTrace: readonly string[]): StackFrame[] {

@@ -374,6 +374,30 @@ describe('LambdaRuntime', () => {
     expect(emulator.requests).toEqual([]);
   });
 
+  it('run() redacts the secret variables from the line it writes when the runtime cannot start', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const saved = process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = secret;
+    const { runtime } = runtimeFor(() => () => null, {
+      exit: () => undefined,
+      processHandlers: false,
+      routeConsole: false,
+    });
+    runtime.withTransport(() => {
+      throw new Error(`cannot sign with ${secret}`);
+    });
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+
+    await runtime.run().catch(() => undefined);
+    process.stderr.write = write;
+    if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    else process.env.AWS_SECRET_ACCESS_KEY = saved;
+
+    expect(written).toEqual(['FATAL lambda-runtime cannot start: cannot sign with [redacted]\n']);
+  });
+
   it('item 3: run() polls /next only after an async initializer resolved', async () => {
     let initialized = false;
     const codes: number[] = [];

@@ -431,6 +431,21 @@ describe('DefaultRuntimeLoop', () => {
     expect(invokeError?.requestId).toBe(result.requestId);
   });
 
+  it('item 24: logs the Invoke Error of a 3 MB message bounded as the /error body is', async () => {
+    const { lines } = run(() => {
+      throw new RangeError('x'.repeat(3_000_000));
+    });
+
+    const result = await emulator.invoke({});
+
+    const invokeError = lines().find((line) => line.message === 'Invoke Error');
+    const posted = emulator.requests.find((r) => r.endpoint === 'error');
+    expect(result.errorType).toBe('RangeError');
+    expect(invokeError?.errorMessage).toMatch(/truncated \d+ characters/);
+    expect(JSON.stringify(invokeError).length).toBeLessThan(300_000);
+    expect(invokeError?.errorMessage).toBe(JSON.parse(posted?.body.toString() ?? '{}').errorMessage);
+  });
+
   it('item 8: rejects run() with a RuntimeApiError on a 5xx from /response', async () => {
     const { running } = run(() => 'answer');
     emulator.failNext('response', 500);
@@ -451,7 +466,7 @@ describe('DefaultRuntimeLoop', () => {
   });
 
   it('resolves run() after stop() once the current invocation is answered', async () => {
-    let release: () => void = () => undefined;
+    let release: (() => void) | undefined;
     const { loop, running } = run(
       () =>
         new Promise((resolve) => {
@@ -459,10 +474,11 @@ describe('DefaultRuntimeLoop', () => {
         }),
     );
     const invoked = emulator.invoke({});
-    await until(() => emulator.requests.length === 1 && nextPolls(emulator)[0]?.answeredAt !== undefined);
+    // The handler is running (not merely the /next answered), so stop() comes mid-invocation.
+    await until(() => release !== undefined);
 
     loop.stop();
-    release();
+    release?.();
     const result = await invoked;
     await running;
 

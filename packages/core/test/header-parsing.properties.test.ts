@@ -47,7 +47,7 @@ type HeaderCase =
 // Printable ASCII (0x20..0x7e), the characters HTTP field values carry in practice.
 const printable = fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code));
 const blank = fc.array(fc.constantFrom(' ', '\t'), { maxLength: 4 }).map((chars) => chars.join(''));
-/** Whether `value` is one text joined with `, ` to itself: read as that text (see RuntimeApiClient). */
+/** Whether `value` is one text joined with `, ` to itself (kept out of the generated values). */
 function isJoinedCopies(value: string): boolean {
   for (let length = 1; length < value.length; length += 1) {
     const copies = (value.length + 2) / (length + 2);
@@ -213,7 +213,7 @@ describe('RuntimeApiClient.next header parsing properties', () => {
     );
   });
 
-  it('item 15: counts a §3.1 header repeated with one value (and blanks) once, in any letter case', async () => {
+  it('item 15: counts a §3.1 header repeated with one value (and blanks) once, and takes a value not listed as repeated as it is', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...NAMES.filter((n) => n !== 'lambda-runtime-aws-request-id')),
@@ -230,9 +230,8 @@ describe('RuntimeApiClient.next header parsing properties', () => {
 
           const invocation = await new RuntimeApiClient(transport).next();
 
-          if (listed || others.every((other) => other === 'same')) {
-            expect(invocation[FIELDS[name]]).toBe(value);
-          }
+          // Not listed in `repeated`, the transport says it is one value: taken as it is.
+          expect(invocation[FIELDS[name]]).toBe(listed ? value : values.join(', ').trim());
           expect(transport.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
         },
       ),

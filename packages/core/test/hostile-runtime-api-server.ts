@@ -95,7 +95,8 @@ export class HostileRuntimeApiServer {
   #serveParked(): void {
     while (this.#answers.length > 0 && this.#parked.length > 0) {
       const parked = this.#parked.shift() as { socket: Socket; request: HostileRequest };
-      if (parked.socket.destroyed) continue;
+      // A poll parked on a connection the server has ended can no longer be answered.
+      if (parked.socket.destroyed || !parked.socket.writable) continue;
       (this.#answers.shift() as NextAnswer)(parked.socket, parked.request);
     }
   }

@@ -14,6 +14,23 @@ const SECRETS = {
   AWS_LAMBDA_METADATA_TOKEN: 'scanMetadataToken-Hq52Nv7Rm',
 } as const;
 
+/** Written into process.env by the fixture at run time, as a role assumed by the handler (same values there). */
+const ASSUMED = {
+  ASSUMED_SECRET_ACCESS_KEY: 'assumed/RoleSecretAccessKey/Qw3Er5Ty7Ui9',
+  ASSUMED_SESSION_TOKEN: 'assumedRoleSessionToken+Zx9Cv7Bn5Mm3==',
+} as const;
+
+/** Every value that must never appear, by the name the report gives it. */
+const ALL_SECRETS: Readonly<Record<string, string>> = {
+  ...SECRETS,
+  ...ASSUMED,
+  // Its URL-encoded form, as in a presigned URL, is the same secret.
+  ASSUMED_SESSION_TOKEN_URL_ENCODED: encodeURIComponent(ASSUMED.ASSUMED_SESSION_TOKEN),
+};
+
+// A secret cut by a bound shows its first characters: any 12 of them in a row are a leak.
+const PREFIX_CHARS = 12;
+
 const FUNCTION_ENV = {
   ...SECRETS,
   AWS_ACCESS_KEY_ID: ACCESS_KEY_ID,
@@ -31,6 +48,10 @@ const CASES = [
   'log-environment',
   'log-process-env',
   'console',
+  'console-every-method',
+  'around-the-logger',
+  'throw-long-secret-message',
+  'throw-long-secret-type',
   'throw-env-message',
   'throw-error-with-env',
   'throw-process-env-message',
@@ -39,7 +60,12 @@ const CASES = [
   'result-circular',
   'result-bigint',
   'result-tojson-throws',
+  // Last: from here on process.env holds the assumed credentials.
+  'assume-role',
 ] as const;
+
+/** The largest error document body the runtime may post (see boundErrorDocument): well under 1 MiB. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
 /** One place a secret was found: where, which secret, and the text around it. */
 interface Leak {
@@ -48,14 +74,18 @@ interface Leak {
   readonly excerpt: string;
 }
 
-/** Every occurrence of every secret in `text`, each with 60 characters of context. */
+/**
+ * Every occurrence of every secret in `text`, or of its first characters (what a cut secret leaves),
+ * each with 60 characters of context.
+ */
 function findSecrets(where: string, text: string): Leak[] {
   const leaks: Leak[] = [];
-  for (const [name, value] of Object.entries(SECRETS)) {
-    let at = text.indexOf(value);
+  for (const [name, value] of Object.entries(ALL_SECRETS)) {
+    const prefix = value.slice(0, PREFIX_CHARS);
+    let at = text.indexOf(prefix);
     while (at !== -1) {
       leaks.push({ where, secret: name, excerpt: text.slice(Math.max(0, at - 60), at + value.length + 20) });
-      at = text.indexOf(value, at + 1);
+      at = text.indexOf(prefix, at + 1);
     }
   }
   return leaks;
@@ -132,10 +162,13 @@ describe('secrets in a real runtime process', () => {
     await emulator.close();
   });
 
-  it('finds a planted secret, so a clean scan means something', () => {
-    const planted = `prefix ${SECRETS.AWS_SESSION_TOKEN} suffix`;
+  it('finds a planted secret and a cut one, so a clean scan means something', () => {
+    const planted = `prefix ${SECRETS.AWS_SESSION_TOKEN} suffix ${ASSUMED.ASSUMED_SECRET_ACCESS_KEY.slice(0, 20)}…`;
 
-    expect(findSecrets('planted', planted)).toHaveLength(1);
+    expect(findSecrets('planted', planted).map((leak) => leak.secret)).toEqual([
+      'AWS_SESSION_TOKEN',
+      'ASSUMED_SECRET_ACCESS_KEY',
+    ]);
   });
 
   it.each(['Text', 'JSON'])(
@@ -161,12 +194,28 @@ describe('secrets in a real runtime process', () => {
       const { leaks, scannedChars, credentialRenderings } = scan(runtime, emulator.requests, caseByRequestId);
 
       expect(statuses['log-environment']).toBe('success');
+      expect(statuses['console-every-method']).toBe('success');
       expect(statuses['throw-object']).toBe('error');
       expect(statuses['result-circular']).toBe('error');
+      expect(statuses['throw-long-secret-message']).toBe('error');
+      expect(statuses['assume-role']).toBe('error');
+      const errorBodies = emulator.requests.filter((r) => r.endpoint === 'error').map((r) => r.body.length);
+      expect(Math.max(...errorBodies)).toBeLessThan(MAX_ERROR_BODY_BYTES);
       expect(runtime.stdout.length).toBeGreaterThan(10_000);
       expect(scannedChars).toBeGreaterThan(runtime.stdout.length);
       expect(credentialRenderings).toBeGreaterThan(0);
-      expect(emulator.requests.filter((r) => r.endpoint === 'error').length).toBeGreaterThanOrEqual(8);
+      expect(errorBodies.length).toBeGreaterThanOrEqual(11);
+      // Output written around the logger was seen (and redacted), not lost.
+      expect(runtime.stdout).toContain('case stdout.write');
+      expect(runtime.stderr).toContain('case stderr.write [redacted]');
+      for (const seen of [
+        'case warning [redacted]',
+        'case inspect.custom',
+        'case early console.log',
+        'case assumed [redacted]',
+      ]) {
+        expect(runtime.stdout).toContain(seen);
+      }
       expect.soft(leaks, describeLeaks(leaks)).toEqual([]);
       expect.soft(loggingFailures(runtime)).toEqual([]);
     },
@@ -193,6 +242,32 @@ describe('secrets in a real runtime process', () => {
       expect(credentialRenderings).toBeGreaterThan(0);
       expect.soft(leaks, describeLeaks(leaks)).toEqual([]);
       expect.soft(loggingFailures(runtime)).toEqual([]);
+    },
+  );
+
+  it.each(['Text', 'JSON'])(
+    'item 29: never writes a secret to the output, /error or its X-Ray cause when an uncaught exception ends the process (%s, TRACE)',
+    async (format) => {
+      const runtime = emulator.spawn({
+        command: process.execPath,
+        args: [fixture],
+        env: { ...FUNCTION_ENV, AWS_LAMBDA_LOG_FORMAT: format },
+      });
+
+      const result = await emulator.invoke({ case: 'crash-uncaught' });
+      const exit = await runtime.waitForExit(10_000);
+      const { leaks, scannedChars } = scan(
+        runtime,
+        emulator.requests,
+        new Map([[result.requestId, 'crash-uncaught']]),
+      );
+
+      expect(exit.code).toBe(1);
+      expect(result.status).toBe('error');
+      expect(result.request?.headers['lambda-runtime-function-xray-error-cause']).toContain('[redacted]');
+      expect(runtime.stdout).toMatch(/FATAL/);
+      expect(scannedChars).toBeGreaterThan(1_000);
+      expect.soft(leaks, describeLeaks(leaks)).toEqual([]);
     },
   );
 });

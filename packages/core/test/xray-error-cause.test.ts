@@ -52,28 +52,55 @@ describe('xrayErrorCause', () => {
     expect((JSON.parse(cause) as Cause).exceptions[0]?.message).toBe('naïve ☃\nline');
   });
 
-  it('item 27: drops frames to fit, and gives up when even the message does not fit', () => {
+  it('item 27: drops frames to fit when the stack is long', () => {
     const frames = Array.from(
       { length: 500 },
       (_, i) => `    at fn${i} (/var/task/some/deep/module-${i}.js:${i}:1)`,
     );
+
     const trimmed = xrayErrorCause({
       errorType: 'Error',
       errorMessage: 'm',
       stackTrace: ['Error: m', ...frames],
     });
+
     expect(trimmed?.length).toBeLessThanOrEqual(MAX_XRAY_ERROR_CAUSE_BYTES);
     const kept = (JSON.parse(trimmed ?? 'null') as Cause).exceptions[0]?.stack ?? [];
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.length).toBeLessThan(500);
+  });
 
-    expect(
-      xrayErrorCause({
+  it.each([
+    ['ASCII', 'x'],
+    ['escaped', '\u2603'],
+  ])(
+    'item 27: cuts a long %s message to fit, marked with the number of characters dropped, and keeps frames',
+    (_kind, character) => {
+      const message = character.repeat(3 * 1024 * 1024);
+
+      const cause = xrayErrorCause({
         errorType: 'Error',
-        errorMessage: 'x'.repeat(MAX_XRAY_ERROR_CAUSE_BYTES),
-        stackTrace: [],
-      }),
-    ).toBeUndefined();
+        errorMessage: message,
+        stackTrace: ['Error: …', '    at handler (/var/task/index.js:1:1)'],
+      });
+
+      expect(cause?.length).toBeLessThanOrEqual(MAX_XRAY_ERROR_CAUSE_BYTES);
+      const exception = (JSON.parse(cause ?? 'null') as Cause).exceptions[0];
+      expect(exception?.message).toMatch(/^(x|\u2603)+… \[truncated \d+ characters\]$/);
+      const dropped = Number(/truncated (\d+) characters/.exec(exception?.message ?? '')?.[1]);
+      expect(dropped + (exception?.message.indexOf('…') ?? 0)).toBe(message.length);
+      expect(exception?.stack).toHaveLength(1);
+    },
+  );
+
+  it('item 27: gives up when even the type does not fit', () => {
+    const cause = xrayErrorCause({
+      errorType: 'E'.repeat(MAX_XRAY_ERROR_CAUSE_BYTES),
+      errorMessage: 'm',
+      stackTrace: [],
+    });
+
+    expect(cause).toBeUndefined();
   });
 });
 
@@ -102,7 +129,7 @@ describe('X-Ray error cause on /error', () => {
     expect(cause.exceptions[0]?.stack.length).toBeGreaterThan(0);
   });
 
-  it('item 27: still answers, without the header, when the cause would not fit', async () => {
+  it('item 27: sends the cause with the message cut, and the whole message in the body, when the message is long', async () => {
     emulator = await RuntimeApiEmulator.start();
     const message = 'y'.repeat(64 * 1024);
     started = startLoop(emulator, () => {
@@ -110,7 +137,11 @@ describe('X-Ray error cause on /error', () => {
     });
     const result = await emulator.invoke({});
 
+    const header = result.request?.headers['lambda-runtime-function-xray-error-cause'] ?? '';
     expect(result.error?.errorMessage).toBe(message);
-    expect(result.request?.headers['lambda-runtime-function-xray-error-cause']).toBeUndefined();
+    expect(header.length).toBeLessThanOrEqual(MAX_XRAY_ERROR_CAUSE_BYTES);
+    expect((JSON.parse(header) as Cause).exceptions[0]?.message).toMatch(
+      /^y+… \[truncated \d+ characters\]$/,
+    );
   });
 });

@@ -30,6 +30,7 @@ import {
   nodeRelease,
   runsHere,
 } from './node-releases.js';
+import { pathExists } from './path-exists.js';
 import { writeReproducibleZip, type ZipEntry } from './reproducible-zip.js';
 
 /** Options of {@link buildFunction}. */
@@ -223,7 +224,7 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
 
 async function prepareOutDir(outDir: string): Promise<void> {
   // A folder with a package.json is a project, not an output folder: never delete anything there.
-  if (await exists(join(outDir, 'package.json'))) {
+  if (await pathExists(join(outDir, 'package.json'))) {
     throw new DevToolError(
       'ERR_USAGE',
       `refusing to build into ${outDir}: it holds a package.json; choose an output folder with --out`,
@@ -279,7 +280,7 @@ async function packageDirectory(name: string, from: string): Promise<string | un
   const require = createRequire(join(from, 'package.json'));
   for (const lookups of require.resolve.paths(name) ?? []) {
     const candidate = join(lookups, name);
-    if (await exists(join(candidate, 'package.json'))) return realpath(candidate);
+    if (await pathExists(join(candidate, 'package.json'))) return realpath(candidate);
   }
   return undefined;
 }
@@ -287,13 +288,4 @@ async function packageDirectory(name: string, from: string): Promise<string | un
 async function listFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

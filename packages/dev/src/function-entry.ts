@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type HandlerSpec, locateModule, parseHandlerSpec } from '@lambda-runtime/handler-loader';
 import { build } from 'esbuild';
 import { DevToolError } from './dev-tool-error.js';
+import { messageOf } from './message-of.js';
 
 /** What `lambda-dev build` was given, resolved. */
 export type FunctionEntry =
@@ -136,8 +137,4 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

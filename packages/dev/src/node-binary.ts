@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar';
 import { DevToolError } from './dev-tool-error.js';
+import { messageOf } from './message-of.js';
 import type { NodeRelease } from './node-releases.js';
+import { pathExists } from './path-exists.js';
 
 /** Options of {@link nodeBinary}. */
 export interface NodeBinaryOptions {
@@ -59,7 +61,7 @@ export async function nodeBinary(release: NodeRelease, options: NodeBinaryOption
     license: join(cacheDir, stem, 'LICENSE'),
   };
   const binary = found.node;
-  if ((await exists(binary)) && (await exists(found.license))) return found;
+  if ((await pathExists(binary)) && (await pathExists(found.license))) return found;
   await mkdir(cacheDir, { recursive: true });
   const tarball = await verifiedTarball(release, cacheDir, options);
   // Extracted beside the final place and renamed into it: a concurrent build never sees half a binary.
@@ -71,12 +73,12 @@ export async function nodeBinary(release: NodeRelease, options: NodeBinaryOption
       strip: 1,
       filter: (path) => path === 'package/bin/node' || path === 'package/LICENSE',
     });
-    if (!(await exists(join(staging, 'bin', 'node')))) {
+    if (!(await pathExists(join(staging, 'bin', 'node')))) {
       throw new DevToolError('ERR_NODE_DOWNLOAD', `${stem}.tgz has no package/bin/node`);
     }
     await rename(staging, join(cacheDir, stem)).catch(async (error: unknown) => {
       // Another process got there first (its copy came from the same verified tarball): keep it.
-      if ((await exists(binary)) && (await exists(found.license))) return;
+      if ((await pathExists(binary)) && (await pathExists(found.license))) return;
       // An incomplete folder from an interrupted run: replace it.
       if (
         (error as { code?: unknown }).code !== 'ENOTEMPTY' &&
@@ -100,7 +102,7 @@ export async function verifiedTarball(
 ): Promise<string> {
   const name = `${release.packageName}-${release.version}.tgz`;
   const tarball = join(cacheDir, name);
-  if (await exists(tarball)) {
+  if (await pathExists(tarball)) {
     if (matchesIntegrity(await readFile(tarball), release.integrity)) return tarball;
     await rm(tarball, { force: true });
   }
@@ -141,17 +143,4 @@ export function matchesIntegrity(bytes: Uint8Array, integrity: string): boolean 
 
 function integrityOf(bytes: Uint8Array): string {
   return `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

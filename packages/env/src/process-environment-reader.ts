@@ -12,6 +12,8 @@ export interface ProcessEnvironmentReaderOptions {
  * Reads the reserved Lambda environment from `process.env` (or the given variables): one
  * snapshot, validated once with valibot. Secrets are reachable only through `get(name)` and the
  * credentials' properties; printing, serializing or spreading the result shows `[redacted]`.
+ * `redact(text)` follows the secret variables in the variables read: a credential written into
+ * `process.env` later (a role assumed at run time) is redacted from then on, and so is the old one.
  *
  * @example
  * ```ts
@@ -36,6 +38,6 @@ export class ProcessEnvironmentReader implements EnvironmentReader {
     const snapshot = takeSnapshot(this.#env);
     const result = parseLambdaVariables(snapshot);
     if (!result.ok) throw new EnvironmentError(result.problems);
-    return new ProcessLambdaEnvironment(result.variables, snapshot);
+    return new ProcessLambdaEnvironment(result.variables, snapshot, this.#env);
   }
 }

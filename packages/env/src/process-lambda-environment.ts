@@ -49,9 +49,17 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   readonly xrayDaemonAddress: string | undefined;
   readonly warnings: readonly string[];
   readonly #snapshot: EnvironmentSnapshot;
-  readonly #secretValues: readonly string[];
+  readonly #secrets: SecretValues;
 
-  constructor(variables: LambdaVariables, snapshot: EnvironmentSnapshot) {
+  /**
+   * @param live - the variables to follow after the snapshot (usually `process.env`): a secret
+   *   variable set or changed later (credentials of a role assumed at run time) is redacted too.
+   */
+  constructor(
+    variables: LambdaVariables,
+    snapshot: EnvironmentSnapshot,
+    live?: Readonly<Record<string, string | undefined>>,
+  ) {
     this.runtimeApi = variables.runtimeApi;
     this.handler = variables.handler;
     this.taskRoot = variables.taskRoot;
@@ -74,7 +82,8 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
     this.xrayDaemonAddress = variables.xrayDaemonAddress;
     this.warnings = variables.warnings;
     this.#snapshot = snapshot;
-    this.#secretValues = secretValuesOf(snapshot);
+    this.#secrets = new SecretValues(live);
+    for (const name of SECRET_VARIABLE_NAMES) this.#secrets.add(snapshot.get(name));
     Object.freeze(this);
   }
 
@@ -83,11 +92,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   }
 
   redact(text: string): string {
-    let redacted = text;
-    for (const secret of this.#secretValues) {
-      if (redacted.includes(secret)) redacted = redacted.replaceAll(secret, REDACTED);
-    }
-    return redacted;
+    return replaceSecrets(text, this.#secrets.current());
   }
 
   /** The view `JSON.stringify` uses: every field, credentials redacted, no other variable. */
@@ -132,15 +137,75 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
 
 // Shorter values would be redacted inside unrelated text (a real secret key is 40 characters).
 const MIN_SECRET_LENGTH = 8;
+// Rotated credentials stay secret after they are replaced (they are valid until they expire), so old
+// values are kept, up to this many: a day of hourly rotations of every secret variable, and more.
+const MAX_SECRET_VALUES = 128;
 
-function secretValuesOf(snapshot: EnvironmentSnapshot): readonly string[] {
-  const values = new Set<string>();
-  for (const name of SECRET_VARIABLE_NAMES) {
-    const value = snapshot.get(name);
-    if (value !== undefined && value.length >= MIN_SECRET_LENGTH) values.add(value);
+/**
+ * The values to redact: those of the snapshot, plus every value a secret variable takes later in
+ * `live`. Each {@link SecretValues.current} call reads the few secret variables (well under a
+ * microsecond); the list is rebuilt only when one changed.
+ */
+class SecretValues {
+  readonly #live: Readonly<Record<string, string | undefined>> | undefined;
+  readonly #lastSeen: Array<string | undefined>;
+  // Insertion order, oldest first; #sorted is longest first, so a secret containing another is replaced whole.
+  readonly #values: string[] = [];
+  #sorted: readonly string[] = [];
+
+  constructor(live: Readonly<Record<string, string | undefined>> | undefined) {
+    this.#live = live;
+    this.#lastSeen = SECRET_VARIABLE_NAMES.map(() => undefined);
   }
-  // Longest first, so a secret containing another is replaced whole.
-  return [...values].sort((a, b) => b.length - a.length);
+
+  add(value: string | undefined): void {
+    if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
+    // A secret is also written URL-encoded, e.g. the session token in a presigned URL.
+    for (const form of new Set([value, encodeURIComponent(value)])) {
+      if (this.#values.includes(form)) continue;
+      this.#values.push(form);
+      if (this.#values.length > MAX_SECRET_VALUES) this.#values.shift();
+    }
+    this.#sorted = [...this.#values].sort((a, b) => b.length - a.length);
+  }
+
+  current(): readonly string[] {
+    const live = this.#live;
+    if (live !== undefined) {
+      for (let index = 0; index < SECRET_VARIABLE_NAMES.length; index += 1) {
+        const value = live[SECRET_VARIABLE_NAMES[index] as string];
+        if (value !== this.#lastSeen[index]) {
+          this.#lastSeen[index] = value;
+          this.add(value);
+        }
+      }
+    }
+    return this.#sorted;
+  }
+}
+
+function replaceSecrets(text: string, secrets: readonly string[]): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    if (redacted.includes(secret)) redacted = redacted.replaceAll(secret, REDACTED);
+  }
+  return redacted;
+}
+
+/**
+ * Redacts the current values of the secret variables from `text` without reading an environment:
+ * for the few lines written before there is one, such as a runtime that cannot start.
+ *
+ * @example
+ * ```ts
+ * process.stderr.write(`${redactSecrets(`cannot start: ${error.message}`)}\n`);
+ * ```
+ */
+export function redactSecrets(
+  text: string,
+  live: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return replaceSecrets(text, new SecretValues(live).current());
 }
 
 // The contract allows any Credentials object here, so do not trust it to redact itself.

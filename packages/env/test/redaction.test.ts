@@ -212,6 +212,38 @@ describe('ProcessLambdaEnvironment.redact', () => {
     expect(environment.redact('plain abc text')).toBe('plain abc text');
   });
 
+  it('redacts credentials written into the variables after the read, and keeps redacting the old ones', () => {
+    const live: Record<string, string | undefined> = { ...FULL_ENV };
+    const environment = new ProcessEnvironmentReader({ env: live }).read();
+    const assumedKey = 'assumed/Role+SecretAccessKey-after-start';
+    const assumedToken = 'assumedRoleSessionToken-after-start';
+    const containerToken = 'container-token-set-after-start';
+
+    live.AWS_SECRET_ACCESS_KEY = assumedKey;
+    live.AWS_SESSION_TOKEN = assumedToken;
+    const first = environment.redact(`${assumedKey} ${assumedToken} ${SECRET_ACCESS_KEY}`);
+    delete live.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+    live.AWS_CONTAINER_AUTHORIZATION_TOKEN = containerToken;
+    const second = environment.redact(`${containerToken} ${CONTAINER_TOKEN} ${assumedKey}`);
+
+    expect(first).toBe('[redacted] [redacted] [redacted]');
+    expect(second).toBe('[redacted] [redacted] [redacted]');
+    expect(environment.get('AWS_SECRET_ACCESS_KEY')).toBe(SECRET_ACCESS_KEY);
+  });
+
+  it('redacts a secret written URL-encoded, as in a presigned URL', () => {
+    const token = 'IQoJb3JpZ2lu/X2VjE+token==';
+    const environment = new ProcessEnvironmentReader({
+      env: { ...FULL_ENV, AWS_SESSION_TOKEN: token },
+    }).read();
+
+    const redacted = environment.redact(
+      `https://b.s3.amazonaws.com/k?X-Amz-Security-Token=${encodeURIComponent(token)}&x=1`,
+    );
+
+    expect(redacted).toBe('https://b.s3.amazonaws.com/k?X-Amz-Security-Token=[redacted]&x=1');
+  });
+
   it('reads a prototype copy of the credentials as redacted instead of throwing', () => {
     const credentials = new RedactedCredentials('AKIDEXAMPLE', SECRET_ACCESS_KEY, SESSION_TOKEN);
     const copy = Object.create(RedactedCredentials.prototype) as RedactedCredentials;

@@ -1,8 +1,8 @@
 import { currentInvocation, type LogFormat, type LogLevel } from '@lambda-runtime/api';
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
-import { isJsonFormat, LAMBDA_LEVEL_LABELS, toPinoLevel } from './levels.js';
-import { RedactingDestination } from './redacting-destination.js';
-import { type LogDestination, TextDestination } from './text-destination.js';
+import { LAMBDA_LEVEL_LABELS, toPinoLevel } from './levels.js';
+import { lineDestination } from './line-destination.js';
+import type { LogDestination } from './text-destination.js';
 
 /** Options of {@link createLogger}; every field is optional. */
 export interface LoggerOptions {
@@ -48,11 +48,7 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions = {}): PinoLogger {
   const target: LogDestination = options.destination ?? pino.destination({ dest: 1, sync: true });
-  const destination =
-    options.redact === undefined ? target : new RedactingDestination(target, options.redact);
-  const stream: DestinationStream = isJsonFormat(options.format)
-    ? (destination as DestinationStream)
-    : new TextDestination(destination);
+  const stream = lineDestination(options.format, options.redact, target) as DestinationStream;
   return pino(
     {
       level: toPinoLevel(options.level),

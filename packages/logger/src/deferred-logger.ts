@@ -1,14 +1,10 @@
-import {
-  currentInvocation,
-  type InvocationContext,
-  type LogFn,
-  type Logger,
-  runInInvocation,
-} from '@lambda-runtime/api';
+import type { LogFn, Logger } from '@lambda-runtime/api';
 import type { LoggerOptions } from './create-logger.js';
+import { JsonLineFormatter, type LevelMethod } from './json-line-formatter.js';
 import { toPinoLevel } from './levels.js';
-
-type Method = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+import { lineDestination } from './line-destination.js';
+import { SyncFdDestination } from './sync-fd-destination.js';
+import type { LogDestination } from './text-destination.js';
 
 const RANK: Readonly<Record<string, number>> = {
   trace: 10,
@@ -19,38 +15,32 @@ const RANK: Readonly<Record<string, number>> = {
   fatal: 60,
 };
 
-/** A line logged before pino was loaded, with what it must be written with. */
-interface PendingLine {
-  readonly logger: DeferredLogger;
-  readonly method: Method;
-  readonly args: unknown[];
-  readonly invocation: InvocationContext | undefined;
-  readonly time: number;
-}
-
 /** What a root logger and its children share. Internal; exported for the declaration only. */
 export interface DeferredLoggerState {
   readonly options: LoggerOptions;
   readonly threshold: number;
-  readonly pending: PendingLine[];
+  /** Where lines go until pino is loaded: the same layout and redaction as pino's destination. */
+  readonly early: LogDestination;
+  readonly clock: () => number;
   loading: Promise<void> | undefined;
-  /** While replaying, the time the pending line was logged at. */
-  replayTime: number | undefined;
   root: Logger | undefined;
 }
 
 /**
- * The runtime's logger, loaded late: pino is imported only when {@link DeferredLogger.settle} is
- * first called, which the runtime does once its first `/next` is on the wire, so a cold start does
- * not wait for it. Lines logged before that are kept with their time, level and invocation and
- * written in order, as they would have been, once pino is ready; from then on every call goes
- * straight to pino.
+ * The runtime's logger, with pino loaded late: pino is imported only when
+ * {@link DeferredLogger.settle} is first called, which the runtime does once its first `/next` is
+ * on the wire, so a cold start does not wait for it. Until then every line is formatted by a small
+ * formatter that writes exactly what pino would (same JSON or Text layout, request id, error
+ * serialization and redaction) and written synchronously, before the log call returns: a line
+ * logged during init or the first invocation is on stdout even if the process then calls
+ * `process.exit()`, is `SIGKILL`ed in a busy loop or runs out of memory. Once pino is loaded,
+ * every call goes to it.
  *
  * @example
  * ```ts
  * const logger = new DeferredLogger({ format: 'JSON', level: 'INFO' });
- * logger.info('initialising'); // kept
- * await logger.settle(); // pino loaded, the line written with its original time
+ * logger.info('initialising'); // on stdout now
+ * await logger.settle(); // pino loaded; later lines go through it
  * ```
  */
 export class DeferredLogger implements Logger {
@@ -63,6 +53,7 @@ export class DeferredLogger implements Logger {
   readonly #state: DeferredLoggerState;
   readonly #parent: DeferredLogger | undefined;
   readonly #bindings: Record<string, unknown> | undefined;
+  readonly #formatter: JsonLineFormatter;
   #target: Logger | undefined;
 
   /**
@@ -80,13 +71,17 @@ export class DeferredLogger implements Logger {
     this.#state = child?.state ?? {
       options,
       threshold: RANK[toPinoLevel(options.level)] ?? RANK.info ?? 30,
-      pending: [],
+      early: lineDestination(options.format, options.redact, options.destination ?? new SyncFdDestination(1)),
+      clock: options.clock ?? Date.now,
       loading: undefined,
-      replayTime: undefined,
       root: undefined,
     };
     this.#parent = child?.parent;
     this.#bindings = child?.bindings;
+    this.#formatter =
+      child === undefined
+        ? new JsonLineFormatter({ bindings: options.bindings, redactPaths: options.redactPaths })
+        : child.parent.#formatter.child(child.bindings);
   }
 
   /** Whether lines of `level` are written (as pino's `isLevelEnabled`, also before pino is loaded). */
@@ -100,27 +95,30 @@ export class DeferredLogger implements Logger {
     return new DeferredLogger(this.#state.options, { state: this.#state, parent: this, bindings });
   }
 
+  /**
+   * The redaction this logger applies to its lines (the `redact` option; the text unchanged
+   * without one), for output that does not go through it: `installConsole` applies it to whatever
+   * else is written to `process.stdout` and `process.stderr`.
+   */
+  redact(text: string): string {
+    const redact = this.#state.options.redact;
+    return redact === undefined ? text : redact(text);
+  }
+
   flush(): void {
+    // Lines written before pino was loaded are never buffered.
     this.#state.root?.flush?.();
   }
 
-  /** Loads pino (once) and writes every pending line; resolves when they are written. */
+  /**
+   * Loads pino (once) and hands over to it; resolves when later lines go through pino. Every line
+   * logged before is already written, so nothing needs to wait for this.
+   */
   settle(): Promise<void> {
     const state = this.#state;
     state.loading ??= import('./create-logger.js').then(({ createLogger }) => {
       // pino's type has an index signature of log methods; it is a Logger all the same.
-      state.root = createLogger({
-        ...state.options,
-        clock: () => state.replayTime ?? Date.now(),
-      }) as unknown as Logger;
-      for (const line of state.pending.splice(0)) {
-        state.replayTime = line.time;
-        const target = line.logger.#resolved() as Logger;
-        const write = (): void => (target[line.method] as (...args: unknown[]) => void)(...line.args);
-        if (line.invocation === undefined) write();
-        else runInInvocation(line.invocation, write);
-      }
-      state.replayTime = undefined;
+      state.root = createLogger(state.options) as unknown as Logger;
     });
     return state.loading;
   }
@@ -137,21 +135,16 @@ export class DeferredLogger implements Logger {
     return this.#target;
   }
 
-  #method(method: Method): LogFn {
+  #method(method: LevelMethod): LogFn {
     return ((...args: unknown[]): void => {
       const target = this.#target ?? this.#resolved();
       if (target !== undefined) {
         (target[method] as (...a: unknown[]) => void)(...args);
         return;
       }
-      if ((RANK[method] ?? 0) < this.#state.threshold) return;
-      this.#state.pending.push({
-        logger: this,
-        method,
-        args,
-        invocation: currentInvocation(),
-        time: Date.now(),
-      });
+      const state = this.#state;
+      if ((RANK[method] ?? 0) < state.threshold) return;
+      state.early.write(this.#formatter.format(method, args, state.clock()));
     }) as LogFn;
   }
 }

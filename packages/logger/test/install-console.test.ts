@@ -5,7 +5,26 @@ import { createLogger } from '../src/create-logger.js';
 import { installConsole } from '../src/install-console.js';
 import { CollectingDestination, contextFor } from './helpers.js';
 
-const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+const METHODS = [
+  'log',
+  'info',
+  'warn',
+  'error',
+  'debug',
+  'trace',
+  'dir',
+  'dirxml',
+  'table',
+  'assert',
+  'count',
+  'countReset',
+  'group',
+  'groupCollapsed',
+  'groupEnd',
+  'time',
+  'timeEnd',
+  'timeLog',
+] as const;
 const saved = METHODS.map((method) => [method, console[method]] as const);
 let restore: (() => void) | undefined;
 
@@ -13,7 +32,7 @@ afterEach(() => {
   restore?.();
   restore = undefined;
   // Even if a test's own restore is broken, later tests must see the real console.
-  for (const [method, original] of saved) console[method] = original;
+  for (const [method, original] of saved) (console as unknown as Record<string, unknown>)[method] = original;
 });
 
 describe('installConsole', () => {
@@ -96,21 +115,102 @@ describe('installConsole', () => {
     expect(captured).toEqual([['direct']]);
   });
 
-  it('sends the nested call to the original method when the destination itself writes to the console', () => {
-    const captured: unknown[][] = [];
-    console.log = (...args: unknown[]) => captured.push(args);
+  it('logs a console call the destination makes while writing right after the line, and stops after 100 of them', () => {
     const written: string[] = [];
     const destination = {
       write(chunk: string) {
-        console.log('destination saw', chunk.length);
         written.push(chunk);
+        console.log('destination saw', chunk.length);
       },
     };
     restore = installConsole(createLogger({ format: 'JSON', destination }));
 
     console.log('once');
 
-    expect(written).toHaveLength(1);
-    expect(captured).toEqual([['destination saw', written[0]?.length]]);
+    const messages = written.map((chunk) => (JSON.parse(chunk) as { message: string }).message);
+    expect(messages[0]).toBe('once');
+    expect(messages[1]).toBe(`destination saw ${written[0]?.length}`);
+    expect(messages).toHaveLength(101);
+  });
+
+  it('item 43: routes every other console method through the logger at its level, with the request id', () => {
+    const destination = new CollectingDestination();
+    restore = installConsole(createLogger({ format: 'JSON', level: 'TRACE', destination }));
+
+    runInInvocation(contextFor('req-1'), () => {
+      console.dir({ a: { b: { c: 1 } } }, { depth: 0 });
+      console.dirxml('xml', 1);
+      console.table([{ id: 1 }]);
+      console.assert(1 + 1 === 3, 'math is %s', 'broken');
+      console.assert(true, 'not written');
+      console.count('hits');
+      console.count('hits');
+      console.countReset('hits');
+      console.count('hits');
+      console.group('outer');
+      console.log('inside\ntwo lines');
+      console.groupCollapsed();
+      console.info('deeper');
+      console.groupEnd();
+      console.groupEnd();
+      console.log('outside');
+      console.time('t');
+      console.timeLog('t', 'extra');
+      console.timeEnd('t');
+    });
+
+    const records = destination.records();
+    expect(records.every((r) => r.requestId === 'req-1')).toBe(true);
+    expect(records.map((r) => [r.level, String(r.message).replace(/\d+(\.\d+)?m?s/, 'T')])).toEqual([
+      ['INFO', '{ a: [Object] }'],
+      ['INFO', 'xml 1'],
+      ['INFO', expect.stringMatching(/^┌─+┬────┐\n│ \(index\) │ id │/)],
+      ['WARN', 'Assertion failed: math is broken'],
+      ['INFO', 'hits: 1'],
+      ['INFO', 'hits: 2'],
+      ['INFO', 'hits: 1'],
+      ['INFO', 'outer'],
+      ['INFO', '  inside\n  two lines'],
+      ['INFO', '    deeper'],
+      ['INFO', 'outside'],
+      ['INFO', 't: T extra'],
+      ['INFO', 't: T'],
+    ]);
+  });
+
+  it('keeps counters and groups but writes nothing when their level is off', () => {
+    const destination = new CollectingDestination();
+    restore = installConsole(createLogger({ format: 'JSON', level: 'WARN', destination }));
+
+    console.count('c');
+    console.group('g');
+    console.dir({ hidden: true });
+    console.warn('after');
+
+    expect(destination.records().map((r) => r.message)).toEqual(['  after']);
+  });
+
+  it('redacts console.dir and a console call made inside a util.inspect.custom hook', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const destination = new CollectingDestination();
+    const redact = (line: string) => line.replaceAll(secret, '[redacted]');
+    restore = installConsole(createLogger({ format: 'JSON', destination, redact }));
+    const sneaky = {
+      [Symbol.for('nodejs.util.inspect.custom')]() {
+        console.log('from the hook', { secret });
+        return 'sneaky';
+      },
+    };
+
+    console.dir({ secret });
+    console.log(sneaky);
+
+    const text = destination.chunks.join('');
+    expect(text).not.toContain(secret);
+    expect(destination.records().map((r) => r.message)).toEqual([
+      "{ secret: '[redacted]' }",
+      "from the hook { secret: '[redacted]' }",
+      'sneaky',
+    ]);
   });
 });

@@ -4,13 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const builtEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const builtDeferredEntry = fileURLToPath(new URL('../dist/deferred.js', import.meta.url));
 const LINES = 2_000;
 
 // The child imports the built package: a real `node` (20) cannot run the TypeScript sources.
-function childScript(format: string, exit: string): string {
+function childScript(format: string, exit: string, deferred = false): string {
+  const create = deferred
+    ? `const { DeferredLogger } = await import(${JSON.stringify(builtDeferredEntry)});
+    const logger = new DeferredLogger({ format: ${JSON.stringify(format)} });`
+    : `const { createLogger } = await import(${JSON.stringify(builtEntry)});
+    const logger = createLogger({ format: ${JSON.stringify(format)} });`;
   return `
-    import { createLogger } from ${JSON.stringify(builtEntry)};
-    const logger = createLogger({ format: ${JSON.stringify(format)} });
+    ${create}
     const filler = 'x'.repeat(1000);
     for (let i = 0; i < ${LINES}; i++) logger.info({ i }, filler);
     logger.info('last line');
@@ -56,6 +61,32 @@ describe('createLogger default destination', () => {
       expect(existsSync(builtEntry), 'build the package first (npx tsc -b packages/logger)').toBe(true);
 
       const { exit, stdout, stderr } = await runChild(childScript(format, exitCall));
+
+      expect(stderr).toBe('');
+      expect(exit).toBe(expectedExit);
+      const lines = stdout.split('\n');
+      expect(lines.pop()).toBe('');
+      expect(lines).toHaveLength(LINES + 1);
+      expect(lines.at(-1)).toMatch(format === 'JSON' ? /"message":"last line"}$/ : /\tINFO\tlast line$/);
+    },
+  );
+});
+
+describe('DeferredLogger default destination', () => {
+  // Before pino is loaded (settle() is never called here), lines must not wait anywhere in memory.
+  it.each([
+    ['JSON', 'process.exit(0)', '0'],
+    ['Text', 'process.exit(0)', '0'],
+    ['JSON', "process.kill(process.pid, 'SIGKILL')", 'SIGKILL'],
+    ['Text', "process.kill(process.pid, 'SIGKILL')", 'SIGKILL'],
+  ])(
+    'writes every line to stdout before exit when the %s process calls %s right after logging',
+    async (format, exitCall, expectedExit) => {
+      expect(existsSync(builtDeferredEntry), 'build the package first (npx tsc -b packages/logger)').toBe(
+        true,
+      );
+
+      const { exit, stdout, stderr } = await runChild(childScript(format, exitCall, true));
 
       expect(stderr).toBe('');
       expect(exit).toBe(expectedExit);

@@ -701,7 +701,7 @@ export const transportContractChecks = {
   ),
 
   utf8HeaderValues: simple(
-    'items 9, 12, 14, 18: decodes UTF-8 header values and keeps invalid UTF-8 as Latin-1, so a request id is percent-encoded exactly once',
+    'items 9, 12, 14, 18: decodes UTF-8 header values and escapes bytes that are not UTF-8, so a request id is percent-encoded exactly once, from its own bytes',
     async (createTransport) => {
       const values = {
         [RuntimeHeader.requestId]: 'ünï-🎉-id',
@@ -732,7 +732,16 @@ export const transportContractChecks = {
 
           for (const [name, value] of Object.entries(values))
             equal(next.headers[name], value, `header ${name}`);
-          equal(next.headers['x-latin1'], 'José', 'invalid UTF-8 kept byte for byte as Latin-1');
+          equal(
+            next.headers['x-latin1'],
+            'Jos\udce9',
+            'a byte that is not UTF-8 escaped as a lone surrogate',
+          );
+          equal(
+            RuntimeApiPath.response(next.headers['x-latin1'] ?? ''),
+            '/2018-06-01/runtime/invocation/Jos%E9/response',
+            'a value with an escaped byte percent-encoded from its own bytes',
+          );
           equal(
             server.requests[1]?.path,
             '/2018-06-01/runtime/invocation/%C3%BCn%C3%AF-%F0%9F%8E%89-id/response',

@@ -55,7 +55,7 @@ const OVERSIZED_HEAD = 13;
  * (trailers read and ignored) or the end of the connection. Interim 1xx responses are skipped.
  * Bodies are kept as views of the socket chunks and copied at most once, at the end.
  *
- * Header values are decoded as UTF-8 (Latin-1 when they are not valid UTF-8), and every value of a
+ * Header values are decoded as UTF-8 (bytes that are not UTF-8 escaped, see `decodeHeaderValue`), and every value of a
  * repeated header is kept in `repeated`. When a response fails, {@link ResponseParser.partial} tells
  * what of it had arrived, including the fields of a head too large to accept.
  */

@@ -1,8 +1,6 @@
-import { parseArgs } from 'node:util';
 import { type BuildResult, buildFunction } from '../build-function.js';
 import { measureColdStart } from '../cold-start.js';
-import type { Command } from '../command.js';
-import { DevToolError } from '../dev-tool-error.js';
+import { defineCommand } from '../command.js';
 import { displayPath, formatBytes } from '../format.js';
 import { parseArch, parseNodeMajor } from '../options.js';
 
@@ -33,63 +31,54 @@ Options:
 `;
 
 /** `lambda-dev build`: bundles a function into a deployable `function.zip`. */
-export const buildCommand: Command = {
+export const buildCommand = defineCommand({
   name: 'build',
   summary: 'bundle a function (entry file or module.export) into bootstrap + function.zip',
-  async run(argv) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      process.stderr.write(`lambda-dev build: ${messageOf(error)}\n\n${USAGE}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help === true) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      process.stderr.write(
-        `lambda-dev build: expected one <entry | module.export>, got ${positionals.length}\n\n${USAGE}`,
-      );
-      return 2;
-    }
-    try {
-      const arch = parseArch(values.arch);
-      const nodeMajor = parseNodeMajor(values.node);
-      const result = await buildFunction({
-        entry: positionals[0] as string,
-        arch,
-        nodeMajor,
-        bundleNode: values['bundle-node'] === true,
-        external: values.external ?? [],
-        sourcemap: values.sourcemap === true,
-        minify: values['no-minify'] !== true,
-        codeCache: values['no-code-cache'] !== true,
-        ...(values.out === undefined ? {} : { outDir: values.out }),
-        nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
-      });
-      process.stdout.write(report(result));
-      if (values.measure === true) {
-        const measured = await measureColdStart({ outDir: result.outDir, build: result, runs: 5 });
-        const list = (samples: readonly number[]) => samples.map((ms) => ms.toFixed(1)).join(', ');
-        process.stdout.write(
-          `cold start (spawn to first response, ${measured.samples.length} runs under the emulator): ` +
-            `median ${measured.medianMs.toFixed(1)} ms (${list(measured.samples)})` +
-            (measured.cpuSamples.length === 0
-              ? ''
-              : `; CPU median ${measured.medianCpuMs.toFixed(1)} ms (${list(measured.cpuSamples)})`) +
-            `${measured.cacheRejected ? '; the code cache was REJECTED' : ''}\n`,
-        );
-      }
-      return 0;
-    } catch (error) {
-      process.stderr.write(`lambda-dev build: ${messageOf(error)}\n`);
-      return error instanceof DevToolError ? error.exitCode : 1;
-    }
+  usage: USAGE,
+  options: {
+    arch: { type: 'string' },
+    node: { type: 'string' },
+    out: { type: 'string' },
+    'bundle-node': { type: 'boolean' },
+    external: { type: 'string', multiple: true },
+    sourcemap: { type: 'boolean' },
+    'no-minify': { type: 'boolean' },
+    'no-code-cache': { type: 'boolean' },
+    measure: { type: 'boolean' },
   },
-};
+  checkPositionals: (positionals) =>
+    positionals.length === 1 ? undefined : `expected one <entry | module.export>, got ${positionals.length}`,
+  async run({ values, positionals }) {
+    const arch = parseArch(values.arch);
+    const nodeMajor = parseNodeMajor(values.node);
+    const result = await buildFunction({
+      entry: positionals[0] as string,
+      arch,
+      nodeMajor,
+      bundleNode: values['bundle-node'] === true,
+      external: values.external ?? [],
+      sourcemap: values.sourcemap === true,
+      minify: values['no-minify'] !== true,
+      codeCache: values['no-code-cache'] !== true,
+      ...(values.out === undefined ? {} : { outDir: values.out }),
+      nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
+    });
+    process.stdout.write(report(result));
+    if (values.measure === true) {
+      const measured = await measureColdStart({ outDir: result.outDir, build: result, runs: 5 });
+      const list = (samples: readonly number[]) => samples.map((ms) => ms.toFixed(1)).join(', ');
+      process.stdout.write(
+        `cold start (spawn to first response, ${measured.samples.length} runs under the emulator): ` +
+          `median ${measured.medianMs.toFixed(1)} ms (${list(measured.samples)})` +
+          (measured.cpuSamples.length === 0
+            ? ''
+            : `; CPU median ${measured.medianCpuMs.toFixed(1)} ms (${list(measured.cpuSamples)})`) +
+          `${measured.cacheRejected ? '; the code cache was REJECTED' : ''}\n`,
+      );
+    }
+    return 0;
+  },
+});
 
 function report(result: BuildResult): string {
   const shown = displayPath;
@@ -114,28 +103,4 @@ function report(result: BuildResult): string {
         : `, with the Node.js layer from 'lambda-dev layer --arch ${result.arch} --node ${result.node.version.split('.')[0]}'`),
   );
   return `${lines.join('\n')}\n`;
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      arch: { type: 'string' },
-      node: { type: 'string' },
-      out: { type: 'string' },
-      'bundle-node': { type: 'boolean' },
-      external: { type: 'string', multiple: true },
-      sourcemap: { type: 'boolean' },
-      'no-minify': { type: 'boolean' },
-      'no-code-cache': { type: 'boolean' },
-      measure: { type: 'boolean' },
-    },
-  });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

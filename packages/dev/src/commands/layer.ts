@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
 import { buildLayer, type LayerResult } from '../build-layer.js';
-import type { Command } from '../command.js';
-import { DevToolError } from '../dev-tool-error.js';
+import { defineCommand } from '../command.js';
 import { displayPath, formatBytes } from '../format.js';
 import { parseArch, parseNodeMajor } from '../options.js';
 
@@ -23,41 +21,23 @@ Options:
 const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
 
 /** `lambda-dev layer`: a Lambda layer with the pinned Node.js binary. */
-export const layerCommand: Command = {
+export const layerCommand = defineCommand({
   name: 'layer',
   summary: 'build a Lambda layer with Node.js (bin/node) for provided.al2023',
-  async run(argv) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      process.stderr.write(`lambda-dev layer: ${messageOf(error)}\n\n${USAGE}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help === true) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positionals.length > 0) {
-      process.stderr.write(`lambda-dev layer: unexpected argument '${positionals[0]}'\n\n${USAGE}`);
-      return 2;
-    }
-    try {
-      const result = await buildLayer({
-        arch: parseArch(values.arch),
-        nodeMajor: parseNodeMajor(values.node),
-        ...(values.out === undefined ? {} : { outDir: values.out }),
-        nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
-      });
-      process.stdout.write(report(result));
-      return 0;
-    } catch (error) {
-      process.stderr.write(`lambda-dev layer: ${messageOf(error)}\n`);
-      return error instanceof DevToolError ? error.exitCode : 1;
-    }
+  usage: USAGE,
+  options: { arch: { type: 'string' }, node: { type: 'string' }, out: { type: 'string' } },
+  checkPositionals: ([first]) => (first === undefined ? undefined : `unexpected argument '${first}'`),
+  async run({ values }) {
+    const result = await buildLayer({
+      arch: parseArch(values.arch),
+      nodeMajor: parseNodeMajor(values.node),
+      ...(values.out === undefined ? {} : { outDir: values.out }),
+      nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
+    });
+    process.stdout.write(report(result));
+    return 0;
   },
-};
+});
 
 function report(result: LayerResult): string {
   const zip = displayPath(result.zip);
@@ -69,22 +49,4 @@ function report(result: LayerResult): string {
   return `Built layer ${zip}: Node.js ${result.release.version} (${result.release.packageName}), bin/node ${formatBytes(result.nodeBytes)} unzipped, zip ${formatBytes(result.zipBytes)}
 Publish: aws lambda publish-layer-version --layer-name ${name} ${upload} --compatible-runtimes provided.al2023 --compatible-architectures ${result.arch}
 `;
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      arch: { type: 'string' },
-      node: { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
