@@ -18,7 +18,8 @@ case "$(uname -m)" in
   *) echo "node-from-registry: no pinned Node.js for $(uname -m)" >&2; exit 1 ;;
 esac
 
-# major.arch -> version and the registry's dist.integrity of node-linux-<arch>@<version>.
+# major.arch -> version and the registry's dist.integrity of node-linux-<arch>@<version>: the same
+# pins as lambda-dev's (packages/dev/src/node-releases.ts; test/install checks they agree).
 case "${major}.${arch}" in
   24.x64) version=24.22.3 integrity='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==' ;;
   24.arm64) version=24.22.3 integrity='sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==' ;;

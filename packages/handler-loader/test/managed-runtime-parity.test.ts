@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   HandlerNotFoundError,
@@ -25,6 +26,16 @@ async function failure(spec: string, taskRoot: string): Promise<unknown> {
     return error;
   }
   throw new Error(`loadHandler('${spec}') did not fail`);
+}
+
+/** What Node's own `require` throws for `file`. */
+function requireError(file: string): unknown {
+  try {
+    createRequire(file)(file);
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`require('${file}') did not fail`);
 }
 
 afterAll(() => {
@@ -120,12 +131,16 @@ describe('loadHandler (managed runtime parity)', () => {
       expect(await invoke('node_modules/app.handler', root)).toEqual({ from: 'node_modules/app.js' });
     });
 
-    it("requires app.js when the nearest package.json cannot be parsed, and reports Node's SyntaxError about it as Runtime.UserCodeSyntaxError", async () => {
+    it("requires app.js when the nearest package.json cannot be parsed, and reports Node's error about it as the managed runtime does", async () => {
       const root = createTaskRoot({ 'package.json': '{ not json', 'app.js': cjs('app.js') });
+      // Node 20 throws a SyntaxError (Runtime.UserCodeSyntaxError); Node 22+ an Error with code
+      // ERR_INVALID_PACKAGE_CONFIG, which the managed runtime passes on with its own type.
+      const nodeError = requireError(join(root, 'app.js'));
 
       const error = await failure('app.handler', root);
 
-      expect(error).toBeInstanceOf(UserCodeSyntaxError);
+      if (nodeError instanceof SyntaxError) expect(error).toBeInstanceOf(UserCodeSyntaxError);
+      else expect(error).toMatchObject({ name: 'Error', code: 'ERR_INVALID_PACKAGE_CONFIG' });
       expect(toErrorDocument(error).errorMessage).toContain('package.json');
     });
 
