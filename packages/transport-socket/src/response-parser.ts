@@ -131,10 +131,7 @@ export class ResponseParser {
           break;
         }
         case FIXED: {
-          const take = Math.min(this.#remaining, length - i);
-          this.#addBody(chunk, i, i + take);
-          i += take;
-          this.#remaining -= take;
+          i = this.#takeBody(chunk, i, length);
           if (this.#remaining === 0) return this.#finishAt(length - i);
           break;
         }
@@ -179,10 +176,7 @@ export class ResponseParser {
           break;
         }
         case CHUNK_DATA: {
-          const take = Math.min(this.#remaining, length - i);
-          this.#addBody(chunk, i, i + take);
-          i += take;
-          this.#remaining -= take;
+          i = this.#takeBody(chunk, i, length);
           if (this.#remaining === 0) this.#state = CHUNK_DATA_CR;
           break;
         }
@@ -272,6 +266,17 @@ export class ResponseParser {
     this.#metaBytes += 1;
     if (this.#metaBytes > MAX_HEAD_BYTES)
       throw new MalformedResponseError('chunk extensions or trailers too large');
+  }
+
+  /**
+   * Takes as many of the `#remaining` body bytes (of a fixed-length body or of a chunk) as `chunk`
+   * holds from `start`; returns the index after them.
+   */
+  #takeBody(chunk: Buffer, start: number, end: number): number {
+    const take = Math.min(this.#remaining, end - start);
+    this.#addBody(chunk, start, start + take);
+    this.#remaining -= take;
+    return start + take;
   }
 
   #addBody(chunk: Buffer, start: number, end: number): void {
