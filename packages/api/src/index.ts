@@ -58,6 +58,7 @@ export {
   RuntimeApiPath,
   RuntimeHeader,
 } from './protocol.js';
+export { ResponseHeaderCollector } from './response-header-collector.js';
 export {
   CLOCK,
   CONTEXT_BUILDER,

@@ -6,6 +6,7 @@ import type {
   LogLevel,
   TokenEndpoint,
 } from '@lambda-runtime/api';
+import { INSPECT_CUSTOM, type InspectFunction, inspectAs } from './inspect-as.js';
 import type { EnvironmentSnapshot, LambdaVariables } from './parse-lambda-variables.js';
 import type { RedactedCredentialsView } from './redacted-credentials.js';
 import { type RedactedTokenEndpointView, redactedEndpointView } from './redacted-token-endpoint.js';
@@ -126,12 +127,8 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
     return `LambdaEnvironment ${JSON.stringify(this.toJSON())}`;
   }
 
-  [Symbol.for('nodejs.util.inspect.custom')](
-    _depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ): string {
-    return `LambdaEnvironment ${inspect(this.toJSON(), options)}`;
+  [INSPECT_CUSTOM](_depth: number, options: object, inspect: InspectFunction): string {
+    return inspectAs('LambdaEnvironment', this.toJSON(), options, inspect);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Credentials } from '@lambda-runtime/api';
+import { INSPECT_CUSTOM, type InspectFunction, inspectAs } from './inspect-as.js';
 import { REDACTED } from './secret-variable-names.js';
 
 /** The JSON and inspection view of {@link RedactedCredentials}. */
@@ -56,11 +57,7 @@ export class RedactedCredentials implements Credentials {
     return `Credentials(accessKeyId=${this.accessKeyId}, secretAccessKey=${REDACTED}${session})`;
   }
 
-  [Symbol.for('nodejs.util.inspect.custom')](
-    _depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ): string {
-    return `Credentials ${inspect(this.toJSON(), options)}`;
+  [INSPECT_CUSTOM](_depth: number, options: object, inspect: InspectFunction): string {
+    return inspectAs('Credentials', this.toJSON(), options, inspect);
   }
 }

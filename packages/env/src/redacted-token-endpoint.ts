@@ -1,4 +1,5 @@
 import type { TokenEndpoint } from '@lambda-runtime/api';
+import { INSPECT_CUSTOM, type InspectFunction, inspectAs } from './inspect-as.js';
 import { REDACTED } from './secret-variable-names.js';
 
 /** The JSON and inspection view of {@link RedactedTokenEndpoint}. */
@@ -42,12 +43,8 @@ export class RedactedTokenEndpoint implements TokenEndpoint {
     return `TokenEndpoint(address=${this.address}, token=${#token in this && this.#token === undefined ? 'none' : REDACTED})`;
   }
 
-  [Symbol.for('nodejs.util.inspect.custom')](
-    _depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ): string {
-    return `TokenEndpoint ${inspect(this.toJSON(), options)}`;
+  [INSPECT_CUSTOM](_depth: number, options: object, inspect: InspectFunction): string {
+    return inspectAs('TokenEndpoint', this.toJSON(), options, inspect);
   }
 }
 

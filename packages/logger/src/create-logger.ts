@@ -1,5 +1,6 @@
-import { currentInvocation, type LogFormat, type LogLevel } from '@lambda-runtime/api';
+import type { LogFormat, LogLevel } from '@lambda-runtime/api';
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
+import { invocationFields } from './invocation-fields.js';
 import { LAMBDA_LEVEL_LABELS, toPinoLevel } from './levels.js';
 import { lineDestination } from './line-destination.js';
 import type { LogDestination } from './text-destination.js';
@@ -74,13 +75,4 @@ function isoTimestamp(): string {
 
 function isoTimestampOf(clock: () => number): () => string {
   return () => `,"timestamp":"${new Date(clock()).toISOString()}"`;
-}
-
-// pino merges the user's fields into the returned object, so it must be a new one on each call.
-function invocationFields(): Record<string, unknown> {
-  const invocation = currentInvocation();
-  if (invocation === undefined) return {};
-  return invocation.tenantId === undefined
-    ? { requestId: invocation.awsRequestId }
-    : { requestId: invocation.awsRequestId, tenantId: invocation.tenantId };
 }

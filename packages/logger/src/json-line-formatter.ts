@@ -1,4 +1,4 @@
-import { currentInvocation } from '@lambda-runtime/api';
+import { invocationFields } from './invocation-fields.js';
 import { PathCensor } from './path-censor.js';
 
 /** A log method name, lowest level first. */
@@ -199,14 +199,6 @@ const PERCENT = 37;
 
 // Keys pino ignores in bindings.
 const RESERVED_BINDINGS = new Set(['level', 'serializers', 'formatters', 'customLevels']);
-
-function invocationFields(): Record<string, unknown> {
-  const invocation = currentInvocation();
-  if (invocation === undefined) return {};
-  return invocation.tenantId === undefined
-    ? { requestId: invocation.awsRequestId }
-    : { requestId: invocation.awsRequestId, tenantId: invocation.tenantId };
-}
 
 function stringify(value: unknown): string | undefined {
   try {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { PendingTimers } from './pending-timers.js';
 
 /** One request as the server received it: the raw request target, headers and body bytes. */
 export interface RecordedRequest {
@@ -143,7 +144,7 @@ export class ContractServer {
   #connectionCount = 0;
   readonly #sockets = new Set<Socket>();
   readonly #idleTimers = new Map<Socket, NodeJS.Timeout>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new PendingTimers();
   readonly #options: ContractServerOptions;
   #server: Server | undefined;
   #port = 0;
@@ -216,8 +217,7 @@ export class ContractServer {
 
   /** Stops listening and destroys every connection and pending answer. The port can be reused by {@link listen}. */
   async close(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    this.#timers.cancelAll();
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return;
@@ -229,11 +229,7 @@ export class ContractServer {
 
   /** Runs `action` after `ms` unless the server is closed first. */
   schedule(ms: number, action: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      action();
-    }, ms);
-    this.#timers.add(timer);
+    this.#timers.schedule(ms, action);
   }
 
   /** Resolves once `predicate` holds, polling every 10 ms; rejects after `timeoutMs`. */

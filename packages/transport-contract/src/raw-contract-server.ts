@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { PendingTimers } from './pending-timers.js';
 
 /** One request as it arrived at a {@link RawContractServer}. */
 export interface RawContractRequest {
@@ -34,7 +35,7 @@ export class RawContractServer {
   readonly requests: RawContractRequest[] = [];
   #connectionCount = 0;
   readonly #sockets = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new PendingTimers();
   readonly #server: Server;
   readonly #handler: RawContractHandler;
 
@@ -60,19 +61,14 @@ export class RawContractServer {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    this.#timers.cancelAll();
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   /** Runs `action` after `ms` unless the server is closed first. */
   later(ms: number, action: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      action();
-    }, ms);
-    this.#timers.add(timer);
+    this.#timers.schedule(ms, action);
   }
 
   #accept(socket: Socket): void {

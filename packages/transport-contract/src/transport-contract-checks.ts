@@ -9,7 +9,12 @@ import {
   TransportError,
   type TransportResponse,
 } from '@lambda-runtime/api';
-import { ContractServer, type ContractServerOptions, statusBody } from './contract-server.js';
+import {
+  ContractServer,
+  type ContractServerOptions,
+  type RecordedRequest,
+  statusBody,
+} from './contract-server.js';
 import { type RawContractHandler, RawContractServer, rawResponse } from './raw-contract-server.js';
 
 /** Builds the transport under test for an origin such as `http://127.0.0.1:41234`. */
@@ -47,17 +52,32 @@ export function resolveLongPollMs(options: TransportContractOptions = {}): numbe
   return Number.isSafeInteger(fromEnvironment) && fromEnvironment > configured ? fromEnvironment : configured;
 }
 
-interface Harness {
-  readonly server: ContractServer;
+/** What a check's server has in common, whichever kind it is. */
+interface CheckServer {
+  readonly origin: string;
+  listen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Harness<S extends CheckServer> {
+  readonly server: S;
   readonly transport: Transport;
 }
 
 async function withHarness(
   createTransport: ContractTransportFactory,
   serverOptions: ContractServerOptions,
-  body: (harness: Harness) => Promise<void>,
+  body: (harness: Harness<ContractServer>) => Promise<void>,
 ): Promise<void> {
-  const server = new ContractServer(serverOptions);
+  return withServer(createTransport, new ContractServer(serverOptions), body);
+}
+
+/** Starts `server`, builds a transport for it, runs `body`, and closes both whatever happens. */
+async function withServer<S extends CheckServer>(
+  createTransport: ContractTransportFactory,
+  server: S,
+  body: (harness: Harness<S>) => Promise<void>,
+): Promise<void> {
   await server.listen();
   let transport: Transport | undefined;
   try {
@@ -66,30 +86,6 @@ async function withHarness(
   } finally {
     // Closing the server too releases a transport whose close() waits for its connection, so a
     // broken transport cannot keep the check hanging.
-    await Promise.allSettled([
-      transport === undefined ? undefined : within(transport.close(), CLOSE_MS, 'transport.close()'),
-      server.close(),
-    ]);
-  }
-}
-
-interface RawHarness {
-  readonly server: RawContractServer;
-  readonly transport: Transport;
-}
-
-async function withRawHarness(
-  createTransport: ContractTransportFactory,
-  handler: RawContractHandler,
-  body: (harness: RawHarness) => Promise<void>,
-): Promise<void> {
-  const server = new RawContractServer(handler);
-  await server.listen();
-  let transport: Transport | undefined;
-  try {
-    transport = await createTransport(server.origin);
-    await body({ server, transport });
-  } finally {
     await Promise.allSettled([
       transport === undefined ? undefined : within(transport.close(), CLOSE_MS, 'transport.close()'),
       server.close(),
@@ -151,6 +147,43 @@ function lastRequest(server: ContractServer) {
   const request = server.requests.at(-1);
   ok(request, 'the server received no request');
   return request;
+}
+
+/**
+ * POSTs `body` to the server's echo route and checks that the server received `expected` byte-exact,
+ * with a `content-length` in bytes, and answered 200; returns that request and the echoed response.
+ */
+async function postEcho(
+  { server, transport }: Harness<ContractServer>,
+  request: { readonly path: string; readonly contentType: string; readonly body: string | Uint8Array },
+  expected: Uint8Array,
+  what: string,
+): Promise<{ received: RecordedRequest; response: TransportResponse }> {
+  const response = await within(
+    transport.request({
+      method: 'POST',
+      path: request.path,
+      headers: { 'content-type': request.contentType },
+      body: request.body,
+    }),
+    STEP_MS,
+    what,
+  );
+  const received = lastRequest(server);
+  bytesEqual(received.body, expected, 'request body at the server');
+  equal(received.headers['content-length'], String(expected.byteLength), 'content-length sent, in bytes');
+  equal(response.status, 200);
+  return { received, response };
+}
+
+/** Waits for the server to close its idle connection, then `settleMs` more for the close to reach the client. */
+async function idleClosed(server: ContractServer, settleMs: number): Promise<void> {
+  await server.waitFor(
+    (s) => s.openConnectionCount === 0,
+    STEP_MS,
+    'the server to close the idle connection',
+  );
+  await sleep(settleMs);
 }
 
 async function expectOk(transport: Transport, what: string, path = '/ok'): Promise<TransportResponse> {
@@ -296,12 +329,7 @@ export const transportContractChecks = {
     async (createTransport) =>
       withHarness(createTransport, { keepAliveTimeoutMs: 1_000 }, async ({ server, transport }) => {
         await expectOk(transport, 'the first GET');
-        await server.waitFor(
-          (s) => s.openConnectionCount === 0,
-          STEP_MS,
-          'the server to close the idle connection',
-        );
-        await sleep(100);
+        await idleClosed(server, 100);
 
         const response = await within(
           transport.request({ method: 'GET', path: '/ok' }),
@@ -323,12 +351,7 @@ export const transportContractChecks = {
           { keepAliveTimeoutMs: 0, idleCloseMs: 300, idleCloseMode },
           async ({ server, transport }) => {
             await expectOk(transport, `the first GET (${idleCloseMode})`);
-            await server.waitFor(
-              (s) => s.openConnectionCount === 0,
-              STEP_MS,
-              'the server to close the idle connection',
-            );
-            await sleep(200);
+            await idleClosed(server, 200);
 
             const response = await within(
               transport.request({ method: 'POST', path: '/status/202', body: '{}' }),
@@ -369,28 +392,20 @@ export const transportContractChecks = {
   binaryBody: simple(
     'carries all 256 byte values both ways when the body is a Uint8Array view',
     async (createTransport) =>
-      withHarness(createTransport, {}, async ({ server, transport }) => {
+      withHarness(createTransport, {}, async (harness) => {
         const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
         // A view into a larger buffer catches transports that ignore byteOffset/byteLength.
         const backing = new Uint8Array(1024).fill(0xee);
         backing.set(bytes, 100);
         const view = backing.subarray(100, 356);
 
-        const response = await within(
-          transport.request({
-            method: 'POST',
-            path: '/echo/binary',
-            headers: { 'content-type': 'application/octet-stream' },
-            body: view,
-          }),
-          STEP_MS,
+        const { response } = await postEcho(
+          harness,
+          { path: '/echo/binary', contentType: 'application/octet-stream', body: view },
+          bytes,
           'the binary POST',
         );
 
-        const received = lastRequest(server);
-        bytesEqual(received.body, bytes, 'request body at the server');
-        equal(received.headers['content-length'], '256', 'content-length sent');
-        equal(response.status, 200);
         bytesEqual(response.body, bytes, 'response body');
       }),
   ),
@@ -398,25 +413,21 @@ export const transportContractChecks = {
   largeBody: simple(
     'carries a 6 MiB body byte-exact both ways when it is random binary',
     async (createTransport) =>
-      withHarness(createTransport, {}, async ({ server, transport }) => {
+      withHarness(createTransport, {}, async (harness) => {
         const bytes = randomBytes(6 * 1024 * 1024);
 
-        const response = await within(
-          transport.request({
-            method: 'POST',
+        const { received, response } = await postEcho(
+          harness,
+          {
             path: '/echo/large',
-            headers: { 'content-type': 'application/octet-stream' },
+            contentType: 'application/octet-stream',
             body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-          }),
-          STEP_MS,
+          },
+          bytes,
           'the 6 MiB POST',
         );
 
-        const received = lastRequest(server);
-        bytesEqual(received.body, bytes, 'request body at the server');
-        equal(received.headers['content-length'], String(bytes.byteLength), 'content-length sent');
         equal(received.headers['transfer-encoding'], undefined, 'a buffered body is not chunked');
-        equal(response.status, 200);
         bytesEqual(response.body, bytes, 'response body');
       }),
   ),
@@ -424,24 +435,16 @@ export const transportContractChecks = {
   utf8Body: simple(
     'carries UTF-8 byte-exact both ways when the body is a string with multi-byte characters',
     async (createTransport) =>
-      withHarness(createTransport, {}, async ({ server, transport }) => {
+      withHarness(createTransport, {}, async (harness) => {
         const expected = new TextEncoder().encode(UTF8_TEXT);
 
-        const response = await within(
-          transport.request({
-            method: 'POST',
-            path: '/echo/utf8',
-            headers: { 'content-type': 'text/plain; charset=utf-8' },
-            body: UTF8_TEXT,
-          }),
-          STEP_MS,
+        const { response } = await postEcho(
+          harness,
+          { path: '/echo/utf8', contentType: 'text/plain; charset=utf-8', body: UTF8_TEXT },
+          expected,
           'the UTF-8 POST',
         );
 
-        const received = lastRequest(server);
-        bytesEqual(received.body, expected, 'request body at the server');
-        equal(received.headers['content-length'], String(expected.byteLength), 'content-length is in bytes');
-        equal(response.status, 200);
         equal(new TextDecoder('utf-8', { fatal: true }).decode(response.body), UTF8_TEXT, 'response text');
       }),
   ),
@@ -602,7 +605,7 @@ export const transportContractChecks = {
               socket.write(rawResponse(`connection ${request.connection}`));
             else closeUnanswered(socket, how);
           };
-          await withRawHarness(createTransport, handler, async ({ server, transport }) => {
+          await withServer(createTransport, new RawContractServer(handler), async ({ server, transport }) => {
             await within(transport.request({ method: 'GET', path: '/first' }), STEP_MS, 'the first GET');
             const body = method === 'POST' ? '{"answer":42}' : undefined;
 
@@ -636,7 +639,7 @@ export const transportContractChecks = {
           socket.write(rawResponse(`connection ${request.connection}`));
           if (request.indexOnConnection === 1) setTimeout(() => closeUnanswered(socket, how), 50);
         };
-        await withRawHarness(createTransport, handler, async ({ server, transport }) => {
+        await withServer(createTransport, new RawContractServer(handler), async ({ server, transport }) => {
           await within(transport.request({ method: 'GET', path: '/next' }), STEP_MS, 'the /next');
           blockEventLoop(300);
 
@@ -677,7 +680,7 @@ export const transportContractChecks = {
           if (request.indexOnConnection === 1 && request.path === '/first') socket.write(rawResponse());
           else answer(socket);
         };
-        await withRawHarness(createTransport, handler, async ({ server, transport }) => {
+        await withServer(createTransport, new RawContractServer(handler), async ({ server, transport }) => {
           await within(transport.request({ method: 'GET', path: '/first' }), STEP_MS, 'the first GET');
 
           const error = await expectTransportError(
@@ -714,9 +717,9 @@ export const transportContractChecks = {
         ...Object.entries(values).map(([name, value]) => Buffer.from(`${name}: ${value}\r\n`, 'utf8')),
         Buffer.from('X-Latin1: Jos\xe9\r\n', 'latin1'),
       ]);
-      await withRawHarness(
+      await withServer(
         createTransport,
-        (_request, socket) => socket.write(rawResponse('{}', lines)),
+        new RawContractServer((_request, socket) => socket.write(rawResponse('{}', lines))),
         async ({ server, transport }) => {
           const next = await within(
             transport.request({ method: 'GET', path: '/next' }),
@@ -759,10 +762,11 @@ export const transportContractChecks = {
         'Lambda-Runtime-Aws-Request-Id: same-id\r\nlambda-runtime-aws-request-id: same-id\r\n' +
         'Content-Type: application/json\r\nContent-Type: text/plain\r\n' +
         'X-Comma: a, b\r\nX-Triple: 1\r\nX-Triple: \r\nX-Triple: 3\r\n';
-      await withRawHarness(
+      await withServer(
         createTransport,
-        (request, socket) =>
+        new RawContractServer((request, socket) =>
           socket.write(request.path === '/plain' ? rawResponse() : rawResponse('{}', lines)),
+        ),
         async ({ transport }) => {
           const response = await within(
             transport.request({ method: 'GET', path: '/next' }),

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import {
   decodeHeaderValue,
   type PartialResponse,
+  ResponseHeaderCollector,
   type Transport,
   TransportError,
   type TransportRequest,
@@ -172,26 +173,10 @@ function toBody(body: TransportRequest['body']): string | Buffer | undefined {
  * dropping repeats of `content-type` for example). Node reads values as Latin-1 (one character per
  * byte); they are decoded as UTF-8 here.
  */
-function readRawHeaders(raw: readonly string[]): {
-  headers: Record<string, string>;
-  repeated: Record<string, string[]> | undefined;
-} {
-  // No prototype: a header named __proto__ must stay a header.
-  const headers: Record<string, string> = Object.create(null);
-  let repeated: Record<string, string[]> | undefined;
+function readRawHeaders(raw: readonly string[]): ResponseHeaderCollector {
+  const collector = new ResponseHeaderCollector();
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    const value = decodeHeaderValue(raw[i + 1] as string);
-    const previous = headers[name];
-    if (previous === undefined) {
-      headers[name] = value;
-      continue;
-    }
-    headers[name] = `${previous}, ${value}`;
-    repeated ??= Object.create(null) as Record<string, string[]>;
-    const values = repeated[name];
-    if (values === undefined) repeated[name] = [previous, value];
-    else values.push(value);
+    collector.add((raw[i] as string).toLowerCase(), decodeHeaderValue(raw[i + 1] as string));
   }
-  return { headers, repeated };
+  return collector;
 }

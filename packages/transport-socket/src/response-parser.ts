@@ -1,4 +1,9 @@
-import { decodeHeaderValue, type PartialResponse, type TransportResponse } from '@lambda-runtime/api';
+import {
+  decodeHeaderValue,
+  type PartialResponse,
+  ResponseHeaderCollector,
+  type TransportResponse,
+} from '@lambda-runtime/api';
 import { MalformedResponseError } from './malformed-response-error.js';
 
 /** Largest status line + headers (and, separately, chunk extensions + trailers) accepted, in bytes. */
@@ -131,10 +136,7 @@ export class ResponseParser {
           break;
         }
         case FIXED: {
-          const take = Math.min(this.#remaining, length - i);
-          this.#addBody(chunk, i, i + take);
-          i += take;
-          this.#remaining -= take;
+          i = this.#takeBody(chunk, i, length);
           if (this.#remaining === 0) return this.#finishAt(length - i);
           break;
         }
@@ -179,10 +181,7 @@ export class ResponseParser {
           break;
         }
         case CHUNK_DATA: {
-          const take = Math.min(this.#remaining, length - i);
-          this.#addBody(chunk, i, i + take);
-          i += take;
-          this.#remaining -= take;
+          i = this.#takeBody(chunk, i, length);
           if (this.#remaining === 0) this.#state = CHUNK_DATA_CR;
           break;
         }
@@ -248,8 +247,8 @@ export class ResponseParser {
       return {
         status: salvage.status,
         headComplete: salvage.complete,
-        headers: salvage.headers,
-        ...(salvage.repeated === undefined ? {} : { repeated: salvage.repeated }),
+        headers: salvage.fields.headers,
+        ...(salvage.fields.repeated === undefined ? {} : { repeated: salvage.fields.repeated }),
       };
     }
     return {
@@ -272,6 +271,17 @@ export class ResponseParser {
     this.#metaBytes += 1;
     if (this.#metaBytes > MAX_HEAD_BYTES)
       throw new MalformedResponseError('chunk extensions or trailers too large');
+  }
+
+  /**
+   * Takes as many of the `#remaining` body bytes (of a fixed-length body or of a chunk) as `chunk`
+   * holds from `start`; returns the index after them.
+   */
+  #takeBody(chunk: Buffer, start: number, end: number): number {
+    const take = Math.min(this.#remaining, end - start);
+    this.#addBody(chunk, start, start + take);
+    this.#remaining -= take;
+    return start + take;
   }
 
   #addBody(chunk: Buffer, start: number, end: number): void {
@@ -392,8 +402,7 @@ export class ResponseParser {
     const match = STATUS_LINE.exec(statusLine);
     if (match === null) throw new MalformedResponseError(`invalid status line ${JSON.stringify(statusLine)}`);
     const status = Number(match[2]);
-    const headers: Record<string, string> = Object.create(null);
-    let repeated: Record<string, string[]> | undefined;
+    const collector = new ResponseHeaderCollector();
     for (let n = 1; n < lines.length; n += 1) {
       const line = lines[n] as string;
       const colon = line.indexOf(':');
@@ -403,17 +412,7 @@ export class ResponseParser {
       if (raw.includes('\r') || raw.includes('\n')) {
         throw new MalformedResponseError(`invalid characters in the value of header ${JSON.stringify(name)}`);
       }
-      const value = ascii ? raw : decodeHeaderValue(raw);
-      const key = name.toLowerCase();
-      const previous = headers[key];
-      if (previous === undefined) headers[key] = value;
-      else {
-        headers[key] = `${previous}, ${value}`;
-        repeated ??= Object.create(null) as Record<string, string[]>;
-        const values = repeated[key];
-        if (values === undefined) repeated[key] = [previous, value];
-        else values.push(value);
-      }
+      collector.add(name.toLowerCase(), ascii ? raw : decodeHeaderValue(raw));
     }
 
     if (status < 200) {
@@ -423,6 +422,7 @@ export class ResponseParser {
     }
 
     this.#status = status;
+    const { headers, repeated } = collector;
     this.#headers = headers;
     this.#repeated = repeated;
     const connection = headers.connection;
@@ -475,8 +475,7 @@ function salvageHead(bytes: Buffer): HeadSalvage {
  */
 class HeadSalvage {
   status: number | undefined;
-  readonly headers: Record<string, string> = Object.create(null);
-  repeated: Record<string, string[]> | undefined;
+  readonly fields = new ResponseHeaderCollector();
   /** The blank line ending the head was seen. */
   complete = false;
   /** Bytes read so far. */
@@ -526,18 +525,7 @@ class HeadSalvage {
     if (!TOKEN.test(name) || INVALID_HEAD_BYTE.test(line) || line.includes('\r')) return;
     if (this.#kept + line.length > MAX_HEAD_BYTES) return;
     this.#kept += line.length;
-    const value = decodeHeaderValue(trimOws(line, colon + 1));
-    const key = name.toLowerCase();
-    const previous = this.headers[key];
-    if (previous === undefined) {
-      this.headers[key] = value;
-      return;
-    }
-    this.headers[key] = `${previous}, ${value}`;
-    this.repeated ??= Object.create(null) as Record<string, string[]>;
-    const values = this.repeated[key];
-    if (values === undefined) this.repeated[key] = [previous, value];
-    else values.push(value);
+    this.fields.add(name.toLowerCase(), decodeHeaderValue(trimOws(line, colon + 1)));
   }
 }
 

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import {
   decodeHeaderValue,
   type PartialResponse,
+  ResponseHeaderCollector,
   type Transport,
   TransportError,
   type TransportRequest,
@@ -189,27 +190,15 @@ export class UndiciTransport implements Transport {
 }
 
 /**
- * undici already lower-cases names; it gives repeated headers as arrays, and values as Latin-1
- * (one character per byte), which are decoded as UTF-8 here.
+ * undici already lower-cases names and gives a repeated header's values as an array; values come
+ * as Latin-1 (one character per byte), and are decoded as UTF-8 here.
  */
-function readHeaders(headers: UndiciHeaders): {
-  headers: Record<string, string>;
-  repeated: Record<string, string[]> | undefined;
-} {
-  // No prototype: a header named __proto__ must stay a header.
-  const joined: Record<string, string> = Object.create(null);
-  let repeated: Record<string, string[]> | undefined;
+function readHeaders(headers: UndiciHeaders): ResponseHeaderCollector {
+  const collector = new ResponseHeaderCollector();
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     if (value === undefined) continue;
-    if (Array.isArray(value)) {
-      const values = value.map(decodeHeaderValue);
-      joined[name] = values.join(', ');
-      repeated ??= Object.create(null) as Record<string, string[]>;
-      repeated[name] = values;
-    } else {
-      joined[name] = decodeHeaderValue(value);
-    }
+    for (const one of Array.isArray(value) ? value : [value]) collector.add(name, decodeHeaderValue(one));
   }
-  return { headers: joined, repeated };
+  return collector;
 }
