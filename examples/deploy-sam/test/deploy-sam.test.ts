@@ -7,14 +7,14 @@ import { promisify } from 'node:util';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractZip } from '../../../packages/dev/test/zip-reader.js';
 import {
   functionProperties,
   onlyResourceOfType,
   readTemplate,
   resourcesOfType,
   type Template,
-} from './cloudformation.js';
+} from '../../../packages/dev/test/support/cloudformation.js';
+import { extractZip } from '../../../packages/dev/test/zip-reader.js';
 
 const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../', import.meta.url));

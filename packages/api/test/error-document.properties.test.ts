@@ -36,8 +36,14 @@ const circular = fc
   .tuple(fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }), fc.string(), fc.boolean())
   .map(([base, key, deep]) => {
     const value: Record<string, unknown> = { ...base };
-    if (deep) value[key] = { parent: value };
-    else value[key] = value;
+    // defineProperty, not assignment: a generated key of "__proto__" must be an own property (an
+    // assignment would set the prototype, which throws "Cyclic __proto__ value" for a self-reference).
+    Object.defineProperty(value, key, {
+      value: deep ? { parent: value } : value,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
     return value;
   });
 

@@ -44,6 +44,7 @@ export interface TemplateResource {
 /** The parts of a CloudFormation / SAM template the deployment tests read. */
 export interface Template {
   readonly Transform?: string;
+  readonly Globals?: { Function?: Record<string, unknown> };
   readonly Parameters?: Record<string, { Default?: unknown; AllowedValues?: unknown[] }>;
   readonly Resources: Record<string, TemplateResource>;
   readonly Outputs?: Record<string, { Value: unknown }>;
@@ -57,4 +58,19 @@ export async function readTemplate(path: string): Promise<Template> {
 /** The resources of `type`, by logical id. */
 export function resourcesOfType(template: Template, type: string): Array<[string, TemplateResource]> {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** A SAM function's properties with the template's `Globals.Function` under them, as SAM merges them. */
+export function functionProperties(template: Template, logicalId: string): Record<string, unknown> {
+  const resource = template.Resources[logicalId];
+  if (resource === undefined) throw new Error(`No resource ${logicalId}`);
+  return { ...template.Globals?.Function, ...resource.Properties };
+}
+
+/** The one resource of `type`; throws when there are none or several. */
+export function onlyResourceOfType(template: Template, type: string): [string, TemplateResource] {
+  const found = resourcesOfType(template, type);
+  if (found.length !== 1 || found[0] === undefined)
+    throw new Error(`Expected one ${type}, found ${found.length}`);
+  return found[0];
 }
