@@ -37,7 +37,7 @@ export interface CommandDefinition<O extends CommandOptions> extends Omit<Comman
  * ```ts
  * export const layerCommand = defineCommand({
  *   name: 'layer',
- *   summary: 'build a Lambda layer with Node.js',
+ *   summary: 'Build a Lambda layer with Node.js',
  *   usage: USAGE,
  *   options: { out: { type: 'string' } },
  *   checkPositionals: ([first]) => (first === undefined ? undefined : `unexpected argument '${first}'`),

@@ -33,7 +33,7 @@ Options:
 /** `lambda-dev build`: bundles a function into a deployable `function.zip`. */
 export const buildCommand = defineCommand({
   name: 'build',
-  summary: 'bundle a function (entry file or module.export) into bootstrap + function.zip',
+  summary: 'Bundle a function (entry file or module.export) into bootstrap + function.zip',
   usage: USAGE,
   options: {
     arch: { type: 'string' },

@@ -23,7 +23,7 @@ const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;
 /** `lambda-dev layer`: a Lambda layer with the pinned Node.js binary. */
 export const layerCommand = defineCommand({
   name: 'layer',
-  summary: 'build a Lambda layer with Node.js (bin/node) for provided.al2023',
+  summary: 'Build a Lambda layer with Node.js (bin/node) for provided.al2023',
   usage: USAGE,
   options: { arch: { type: 'string' }, node: { type: 'string' }, out: { type: 'string' } },
   checkPositionals: ([first]) => (first === undefined ? undefined : `unexpected argument '${first}'`),
