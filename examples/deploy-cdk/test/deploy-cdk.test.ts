@@ -1,28 +1,19 @@
-import { execFile } from 'node:child_process';
-import { access, constants, cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { access, constants, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractZip } from '../../../packages/dev/test/zip-reader.js';
+import {
+  buildDeployment,
+  DEPLOYMENT_SETUP_MS,
+  run,
+  unpackArtifact,
+} from '../../../packages/dev/test/support/deployment.js';
 import { type CdkApp, type Construction, readCdkApp } from './cdk-app.js';
 
-const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../', import.meta.url));
-const LAMBDA_DEV = fileURLToPath(new URL('../../../packages/dev/dist/bin.js', import.meta.url));
-// The build, and the layer's Node.js download on a machine that has not cached it yet.
-const SLOW = 600_000;
-
-/** A .zip extracted as Lambda extracts it (to /var/task or /opt); a folder copied as CDK zips it. */
-async function unpack(artifact: string, into: string): Promise<string> {
-  await mkdir(into, { recursive: true });
-  if (artifact.endsWith('.zip')) await extractZip(artifact, into);
-  else await cp(artifact, into, { recursive: true });
-  return into;
-}
 
 function only(app: CdkApp, className: string): Construction {
   const found = app.constructions.filter((construction) => construction.className === className);
@@ -42,13 +33,12 @@ describe('examples/deploy-cdk cdk/app.ts', () => {
   let root: string;
 
   beforeAll(async () => {
-    await run(process.execPath, [LAMBDA_DEV, 'build', 'src/index.ts'], { cwd: EXAMPLE });
-    await run(process.execPath, [LAMBDA_DEV, 'layer'], { cwd: EXAMPLE });
+    await buildDeployment(EXAMPLE);
     const { app: command } = JSON.parse(await readFile(join(EXAMPLE, 'cdk.json'), 'utf8')) as { app: string };
     const entry = command.split(' ').find((word) => word.endsWith('.ts')) ?? '';
     app = await readCdkApp(resolve(EXAMPLE, entry), EXAMPLE);
     root = await mkdtemp(join(tmpdir(), 'lambda-runtime-cdk-'));
-  }, SLOW);
+  }, DEPLOYMENT_SETUP_MS);
 
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -77,8 +67,8 @@ describe('examples/deploy-cdk cdk/app.ts', () => {
 
   it('runs the Function’s asset with its handler as _HANDLER on the layer’s Node.js under the emulator', async () => {
     const fn = only(app, 'lambda.Function');
-    const opt = await unpack(assetOf(app, only(app, 'lambda.LayerVersion')), join(root, 'opt'));
-    const task = await unpack(assetOf(app, fn), join(root, 'task'));
+    const opt = await unpackArtifact(assetOf(app, only(app, 'lambda.LayerVersion')), join(root, 'opt'));
+    const task = await unpackArtifact(assetOf(app, fn), join(root, 'task'));
     await access(join(opt, 'bin', 'node'), constants.X_OK);
     const { stdout: layerVersion } = await run(join(opt, 'bin', 'node'), ['--version']);
     const emulator = await RuntimeApiEmulator.start({ functionName: 'deploy-cdk' });
