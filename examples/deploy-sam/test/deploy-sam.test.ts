@@ -1,10 +1,9 @@
-import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   functionProperties,
   onlyResourceOfType,
@@ -13,26 +12,19 @@ import {
   type Template,
 } from '../../../packages/dev/test/support/cloudformation.js';
 import {
-  buildDeployment,
-  DEPLOYMENT_SETUP_MS,
-  run,
   unpackArtifact,
+  unpackLayer,
+  useDeploymentBuild,
 } from '../../../packages/dev/test/support/deployment.js';
 
 const EXAMPLE = fileURLToPath(new URL('../', import.meta.url));
 
 describe('examples/deploy-sam template.yaml', () => {
+  const build = useDeploymentBuild(EXAMPLE);
   let template: Template;
-  let root: string;
 
   beforeAll(async () => {
-    await buildDeployment(EXAMPLE);
     template = await readTemplate(join(EXAMPLE, 'template.yaml'));
-    root = await mkdtemp(join(tmpdir(), 'lambda-runtime-sam-'));
-  }, DEPLOYMENT_SETUP_MS);
-
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
   });
 
   it('deploys every function on provided.al2023 with the Node.js layer and the layer’s architecture', () => {
@@ -70,10 +62,10 @@ describe('examples/deploy-sam template.yaml', () => {
 
   it('runs each function, chosen by its Handler as _HANDLER, on the layer’s Node.js under the emulator', async () => {
     const [, layer] = onlyResourceOfType(template, 'AWS::Serverless::LayerVersion');
-    const opt = await unpackArtifact(join(EXAMPLE, String(layer.Properties.ContentUri)), join(root, 'opt'));
-    const layerNode = join(opt, 'bin', 'node');
-    await access(layerNode, constants.X_OK);
-    const { stdout: layerVersion } = await run(layerNode, ['--version']);
+    const { opt, nodeVersion } = await unpackLayer(
+      join(EXAMPLE, String(layer.Properties.ContentUri)),
+      join(build.root, 'opt'),
+    );
     const events: Record<string, unknown> = {
       ApiFunction: { version: '2.0', routeKey: 'GET /orders', rawPath: '/orders' },
       NightlyFunction: { 'detail-type': 'Scheduled Event', time: '2026-01-01T03:00:00Z' },
@@ -82,7 +74,7 @@ describe('examples/deploy-sam template.yaml', () => {
 
     for (const [id] of resourcesOfType(template, 'AWS::Serverless::Function')) {
       const properties = functionProperties(template, id) as { CodeUri: string; Handler: string };
-      const task = await unpackArtifact(join(EXAMPLE, properties.CodeUri), join(root, id));
+      const task = await unpackArtifact(join(EXAMPLE, properties.CodeUri), join(build.root, id));
       // One emulator per function, as each function has its own execution environment.
       const emulator = await RuntimeApiEmulator.start({ functionName: id });
       try {
@@ -98,10 +90,10 @@ describe('examples/deploy-sam template.yaml', () => {
 
     const api = answers.ApiFunction as APIGatewayProxyStructuredResultV2;
     expect(api.statusCode).toBe(200);
-    expect(JSON.parse(api.body ?? '')).toEqual({ route: 'GET /orders', node: layerVersion.trim() });
+    expect(JSON.parse(api.body ?? '')).toEqual({ route: 'GET /orders', node: nodeVersion });
     expect(answers.NightlyFunction).toEqual({
       scheduledAt: '2026-01-01T03:00:00Z',
-      node: layerVersion.trim(),
+      node: nodeVersion,
     });
   });
 });
