@@ -1,28 +1,17 @@
-import { execFile } from 'node:child_process';
-import { access, constants, cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractZip } from '../../../packages/dev/test/zip-reader.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  unpackArtifact,
+  unpackLayer,
+  useDeploymentBuild,
+} from '../../../packages/dev/test/support/deployment.js';
 import { type CdkApp, type Construction, readCdkApp } from './cdk-app.js';
 
-const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../', import.meta.url));
-const LAMBDA_DEV = fileURLToPath(new URL('../../../packages/dev/dist/bin.js', import.meta.url));
-// The build, and the layer's Node.js download on a machine that has not cached it yet.
-const SLOW = 600_000;
-
-/** A .zip extracted as Lambda extracts it (to /var/task or /opt); a folder copied as CDK zips it. */
-async function unpack(artifact: string, into: string): Promise<string> {
-  await mkdir(into, { recursive: true });
-  if (artifact.endsWith('.zip')) await extractZip(artifact, into);
-  else await cp(artifact, into, { recursive: true });
-  return into;
-}
 
 function only(app: CdkApp, className: string): Construction {
   const found = app.constructions.filter((construction) => construction.className === className);
@@ -38,20 +27,13 @@ function assetOf(app: CdkApp, construction: Construction): string {
 }
 
 describe('examples/deploy-cdk cdk/app.ts', () => {
+  const build = useDeploymentBuild(EXAMPLE);
   let app: CdkApp;
-  let root: string;
 
   beforeAll(async () => {
-    await run(process.execPath, [LAMBDA_DEV, 'build', 'src/index.ts'], { cwd: EXAMPLE });
-    await run(process.execPath, [LAMBDA_DEV, 'layer'], { cwd: EXAMPLE });
     const { app: command } = JSON.parse(await readFile(join(EXAMPLE, 'cdk.json'), 'utf8')) as { app: string };
     const entry = command.split(' ').find((word) => word.endsWith('.ts')) ?? '';
     app = await readCdkApp(resolve(EXAMPLE, entry), EXAMPLE);
-    root = await mkdtemp(join(tmpdir(), 'lambda-runtime-cdk-'));
-  }, SLOW);
-
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
   });
 
   it('declares a PROVIDED_AL2023 Function on the Node.js LayerVersion, both for one architecture', () => {
@@ -77,10 +59,11 @@ describe('examples/deploy-cdk cdk/app.ts', () => {
 
   it('runs the Function’s asset with its handler as _HANDLER on the layer’s Node.js under the emulator', async () => {
     const fn = only(app, 'lambda.Function');
-    const opt = await unpack(assetOf(app, only(app, 'lambda.LayerVersion')), join(root, 'opt'));
-    const task = await unpack(assetOf(app, fn), join(root, 'task'));
-    await access(join(opt, 'bin', 'node'), constants.X_OK);
-    const { stdout: layerVersion } = await run(join(opt, 'bin', 'node'), ['--version']);
+    const { opt, nodeVersion } = await unpackLayer(
+      assetOf(app, only(app, 'lambda.LayerVersion')),
+      join(build.root, 'opt'),
+    );
+    const task = await unpackArtifact(assetOf(app, fn), join(build.root, 'task'));
     const emulator = await RuntimeApiEmulator.start({ functionName: 'deploy-cdk' });
     try {
       emulator.spawn({
@@ -99,7 +82,7 @@ describe('examples/deploy-cdk cdk/app.ts', () => {
       expect(JSON.parse(answer.body ?? '')).toEqual({
         path: '/orders',
         requestId: result.requestId,
-        node: layerVersion.trim(),
+        node: nodeVersion,
       });
     } finally {
       await emulator.close();

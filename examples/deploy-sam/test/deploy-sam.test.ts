@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { access, constants, cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   functionProperties,
   onlyResourceOfType,
@@ -14,38 +11,20 @@ import {
   resourcesOfType,
   type Template,
 } from '../../../packages/dev/test/support/cloudformation.js';
-import { extractZip } from '../../../packages/dev/test/zip-reader.js';
+import {
+  unpackArtifact,
+  unpackLayer,
+  useDeploymentBuild,
+} from '../../../packages/dev/test/support/deployment.js';
 
-const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../', import.meta.url));
-const LAMBDA_DEV = fileURLToPath(new URL('../../../packages/dev/dist/bin.js', import.meta.url));
-// The build, and the layer's Node.js download on a machine that has not cached it yet.
-const SLOW = 600_000;
-
-/**
- * Lays an artifact out as Lambda would: a .zip extracted (as Lambda extracts it to /var/task or
- * /opt), a folder copied (as `sam deploy` zips it).
- */
-async function unpack(artifact: string, into: string): Promise<string> {
-  await mkdir(into, { recursive: true });
-  if (artifact.endsWith('.zip')) await extractZip(artifact, into);
-  else await cp(artifact, into, { recursive: true });
-  return into;
-}
 
 describe('examples/deploy-sam template.yaml', () => {
+  const build = useDeploymentBuild(EXAMPLE);
   let template: Template;
-  let root: string;
 
   beforeAll(async () => {
-    await run(process.execPath, [LAMBDA_DEV, 'build', 'src/index.ts'], { cwd: EXAMPLE });
-    await run(process.execPath, [LAMBDA_DEV, 'layer'], { cwd: EXAMPLE });
     template = await readTemplate(join(EXAMPLE, 'template.yaml'));
-    root = await mkdtemp(join(tmpdir(), 'lambda-runtime-sam-'));
-  }, SLOW);
-
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
   });
 
   it('deploys every function on provided.al2023 with the Node.js layer and the layer’s architecture', () => {
@@ -83,10 +62,10 @@ describe('examples/deploy-sam template.yaml', () => {
 
   it('runs each function, chosen by its Handler as _HANDLER, on the layer’s Node.js under the emulator', async () => {
     const [, layer] = onlyResourceOfType(template, 'AWS::Serverless::LayerVersion');
-    const opt = await unpack(join(EXAMPLE, String(layer.Properties.ContentUri)), join(root, 'opt'));
-    const layerNode = join(opt, 'bin', 'node');
-    await access(layerNode, constants.X_OK);
-    const { stdout: layerVersion } = await run(layerNode, ['--version']);
+    const { opt, nodeVersion } = await unpackLayer(
+      join(EXAMPLE, String(layer.Properties.ContentUri)),
+      join(build.root, 'opt'),
+    );
     const events: Record<string, unknown> = {
       ApiFunction: { version: '2.0', routeKey: 'GET /orders', rawPath: '/orders' },
       NightlyFunction: { 'detail-type': 'Scheduled Event', time: '2026-01-01T03:00:00Z' },
@@ -95,7 +74,7 @@ describe('examples/deploy-sam template.yaml', () => {
 
     for (const [id] of resourcesOfType(template, 'AWS::Serverless::Function')) {
       const properties = functionProperties(template, id) as { CodeUri: string; Handler: string };
-      const task = await unpack(join(EXAMPLE, properties.CodeUri), join(root, id));
+      const task = await unpackArtifact(join(EXAMPLE, properties.CodeUri), join(build.root, id));
       // One emulator per function, as each function has its own execution environment.
       const emulator = await RuntimeApiEmulator.start({ functionName: id });
       try {
@@ -111,10 +90,10 @@ describe('examples/deploy-sam template.yaml', () => {
 
     const api = answers.ApiFunction as APIGatewayProxyStructuredResultV2;
     expect(api.statusCode).toBe(200);
-    expect(JSON.parse(api.body ?? '')).toEqual({ route: 'GET /orders', node: layerVersion.trim() });
+    expect(JSON.parse(api.body ?? '')).toEqual({ route: 'GET /orders', node: nodeVersion });
     expect(answers.NightlyFunction).toEqual({
       scheduledAt: '2026-01-01T03:00:00Z',
-      node: layerVersion.trim(),
+      node: nodeVersion,
     });
   });
 });

@@ -1,18 +1,8 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { type RawContractRequest, RawContractServer, rawResponse } from '@lambda-runtime/transport-contract';
 
 /** One request as it arrived at the {@link HostileRuntimeApiServer}. */
-export interface HostileRequest {
-  readonly method: string;
-  /** The request target exactly as sent. */
-  readonly path: string;
-  /** Header names lower case. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
-  /** 1-based number of the connection it came on. */
-  readonly connection: number;
-  /** 1-based number of the request on its connection. */
-  readonly indexOnConnection: number;
-}
+export type HostileRequest = RawContractRequest;
 
 /** Writes one answer to a `/next` (any bytes, any framing) on the socket that asked. */
 export type NextAnswer = (socket: Socket, request: HostileRequest) => void;
@@ -33,22 +23,23 @@ const ACCEPTED = Buffer.from(
  * never announce `Connection: close`.
  */
 export class HostileRuntimeApiServer {
-  readonly requests: HostileRequest[] = [];
   onPost: PostHandler | undefined;
   readonly #answers: NextAnswer[] = [];
   readonly #parked: Array<{ socket: Socket; request: HostileRequest }> = [];
-  readonly #sockets = new Set<Socket>();
-  readonly #server: Server = createServer((socket) => this.#accept(socket));
-  #connectionCount = 0;
+  // Reading requests off raw TCP is the contract suite's; answering them is this server's.
+  readonly #raw = new RawContractServer((request, socket) => this.#answer(request, socket));
+
+  /** Every request received, in arrival order. */
+  get requests(): HostileRequest[] {
+    return this.#raw.requests;
+  }
 
   get runtimeApi(): string {
-    const address = this.#server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('not listening');
-    return `127.0.0.1:${address.port}`;
+    return new URL(this.#raw.origin).host;
   }
 
   get connectionCount(): number {
-    return this.#connectionCount;
+    return this.#raw.connectionCount;
   }
 
   /** The `/next` polls received so far. */
@@ -62,12 +53,11 @@ export class HostileRuntimeApiServer {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    await this.#raw.listen();
   }
 
   async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#raw.close();
   }
 
   /** Queues answers for the next `/next` polls (a parked poll is answered at once). */
@@ -101,55 +91,20 @@ export class HostileRuntimeApiServer {
     }
   }
 
-  #accept(socket: Socket): void {
-    this.#connectionCount += 1;
-    const connection = this.#connectionCount;
-    this.#sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.on('close', () => this.#sockets.delete(socket));
-    socket.on('error', () => {});
-    let buffered = Buffer.alloc(0);
-    let count = 0;
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const headEnd = buffered.indexOf('\r\n\r\n');
-        if (headEnd === -1) return;
-        const [requestLine = '', ...lines] = buffered.toString('latin1', 0, headEnd).split('\r\n');
-        const headers: Record<string, string> = Object.create(null);
-        for (const line of lines) {
-          const colon = line.indexOf(':');
-          headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-        }
-        const length = Number(headers['content-length'] ?? 0);
-        if (buffered.length < headEnd + 4 + length) return;
-        const body = Buffer.from(buffered.subarray(headEnd + 4, headEnd + 4 + length));
-        buffered = buffered.subarray(headEnd + 4 + length);
-        const [method = '', path = ''] = requestLine.split(' ');
-        count += 1;
-        const request = { method, path, headers, body, connection, indexOnConnection: count };
-        this.requests.push(request);
-        if (socket.destroyed) return;
-        if (method === 'GET' && path === NEXT_PATH) {
-          this.#parked.push({ socket, request });
-          this.#serveParked();
-        } else if (!(this.onPost?.(request, socket) ?? false)) {
-          socket.write(ACCEPTED);
-        }
-      }
-    });
+  #answer(request: HostileRequest, socket: Socket): void {
+    if (request.method === 'GET' && request.path === NEXT_PATH) {
+      this.#parked.push({ socket, request });
+      this.#serveParked();
+    } else if (!(this.onPost?.(request, socket) ?? false)) {
+      socket.write(ACCEPTED);
+    }
   }
 }
 
 /** The bytes of a `/next` 200: `lines` are raw header lines (each ending with CRLF), in any bytes. */
 export function nextBytes(lines: string | Buffer, body: string | Buffer = '{"hello":"world"}'): Buffer {
-  const bodyBytes = typeof body === 'string' ? Buffer.from(body) : body;
-  return Buffer.concat([
-    Buffer.from('HTTP/1.1 200 OK\r\n', 'latin1'),
-    typeof lines === 'string' ? Buffer.from(lines, 'utf8') : lines,
-    Buffer.from(`Content-Length: ${bodyBytes.length}\r\n\r\n`, 'latin1'),
-    bodyBytes,
-  ]);
+  // Header lines given as a string go out as UTF-8 (rawResponse would send them as Latin-1).
+  return rawResponse(body, typeof lines === 'string' ? Buffer.from(lines, 'utf8') : lines);
 }
 
 /** The usual §3.1 lines for `requestId` (UTF-8 allowed), with a deadline far ahead. */

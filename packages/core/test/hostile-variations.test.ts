@@ -1,11 +1,10 @@
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SpawnedRuntime } from '@lambda-runtime/emulator';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SpawnedRuntime } from '@lambda-runtime/emulator';
+import { describe, expect, it } from 'vitest';
 import {
   answerWith,
   errorPath,
-  HostileRuntimeApiServer,
   invocation,
   invocationLines,
   type NextAnswer,
@@ -13,6 +12,7 @@ import {
   responsePath,
 } from './hostile-runtime-api-server.js';
 import { jsonLogLines, until } from './support.js';
+import { useHostileRuntimeApi } from './use-hostile-runtime-api.js';
 
 // The repeat of the adversarial run, with variations: hostile handlers on every transport, and
 // byte-level /next and /response variations on the default one. Each asserts that every invocation
@@ -23,37 +23,21 @@ const TRANSPORTS = ['socket', 'undici', 'got'] as const;
 type TransportName = (typeof TRANSPORTS)[number];
 
 describe('the runtime process against hostile variations', () => {
-  let server: HostileRuntimeApiServer;
-  let runtime: SpawnedRuntime | undefined;
-
-  beforeEach(async () => {
-    server = new HostileRuntimeApiServer();
-    await server.listen();
-  });
-
-  afterEach(async () => {
-    if (runtime !== undefined && runtime.pid !== undefined && runtime.process.exitCode === null) {
-      runtime.process.kill('SIGKILL');
-      await runtime.exited;
-    }
-    runtime = undefined;
-    await server.close();
-  });
+  const hostile = useHostileRuntimeApi();
 
   function start(transport: TransportName = 'socket'): SpawnedRuntime {
-    runtime = new SpawnedRuntime({
+    return hostile.spawn({
       command: process.execPath,
       args: [fixture],
-      environment: server.environment({ HOSTILE_TRANSPORT: transport }),
+      environment: hostile.server.environment({ HOSTILE_TRANSPORT: transport }),
     });
-    return runtime;
   }
 
   const fatalLines = (spawned: SpawnedRuntime) =>
     jsonLogLines(spawned).filter((line) => line.level === 'FATAL');
-  const postedPaths = () => server.posts.map((r) => r.path);
+  const postedPaths = () => hostile.server.posts.map((r) => r.path);
   const bodyOf = (path: string) => {
-    const post = server.posts.find((r) => r.path === path);
+    const post = hostile.server.posts.find((r) => r.path === path);
     return post === undefined ? undefined : (JSON.parse(post.body.toString('utf8')) as unknown);
   };
 
@@ -84,10 +68,10 @@ describe('the runtime process against hostile variations', () => {
     'items 18, 24, 25, 26, 28: answers every hostile result or thrown value exactly once, on its own id, and keeps serving (%s)',
     async (transport) => {
       const spawned = start(transport);
-      for (const [kind] of HANDLER_CASES) server.queue(invocation(`id-${kind}`, { kind }));
-      server.queue(invocation('id-after', { n: 1 }));
+      for (const [kind] of HANDLER_CASES) hostile.server.queue(invocation(`id-${kind}`, { kind }));
+      hostile.server.queue(invocation('id-after', { n: 1 }));
 
-      await until(() => server.polls.length === HANDLER_CASES.length + 2, 20_000);
+      await until(() => hostile.server.polls.length === HANDLER_CASES.length + 2, 20_000);
 
       expect(postedPaths()).toEqual([
         ...HANDLER_CASES.map(([kind, endpoint]) =>
@@ -95,7 +79,7 @@ describe('the runtime process against hostile variations', () => {
         ),
         responsePath('id-after'),
       ]);
-      for (const post of server.posts.filter((r) => r.path.endsWith('/error'))) {
+      for (const post of hostile.server.posts.filter((r) => r.path.endsWith('/error'))) {
         expect(post.headers['content-type']).toBe('application/json');
         expect(post.headers['lambda-runtime-function-error-type']).toMatch(/^[\x20-\x7e]+$/);
         const document = JSON.parse(post.body.toString('utf8')) as Record<string, unknown>;
@@ -119,7 +103,7 @@ describe('the runtime process against hostile variations', () => {
     'item 29: answers once, then exits non-zero, when a handler calls back twice and then throws asynchronously (%s)',
     async (transport) => {
       const spawned = start(transport);
-      server.queue(invocation('id-twice', { kind: 'callbackTwiceThenThrow' }));
+      hostile.server.queue(invocation('id-twice', { kind: 'callbackTwiceThenThrow' }));
 
       const exit = await spawned.waitForExit(10_000);
 
@@ -127,7 +111,7 @@ describe('the runtime process against hostile variations', () => {
       expect(postedPaths()).toEqual([responsePath('id-twice')]);
       expect(bodyOf(responsePath('id-twice'))).toEqual({ first: true });
       expect(fatalLines(spawned)).toHaveLength(1);
-      expect(server.polls).toHaveLength(1);
+      expect(hostile.server.polls).toHaveLength(1);
     },
   );
 
@@ -142,7 +126,7 @@ describe('the runtime process against hostile variations', () => {
         Buffer.from('-ü-🂀-Jos'),
         Buffer.from([0xe9]),
       ]);
-      server.queue(
+      hostile.server.queue(
         answerWith(
           nextBytes(
             Buffer.concat([
@@ -155,7 +139,7 @@ describe('the runtime process against hostile variations', () => {
         invocation('id-after', { n: 1 }),
       );
 
-      await until(() => server.polls.length === 3, 10_000);
+      await until(() => hostile.server.polls.length === 3, 10_000);
 
       const ownPath = `/2018-06-01/runtime/invocation/${[...idBytes]
         .map((byte) =>
@@ -173,9 +157,9 @@ describe('the runtime process against hostile variations', () => {
     'items 15, 18: answers a request id whose one value reads "id-a, id-a" on that id, not on id-a (%s)',
     async (transport) => {
       const spawned = start(transport);
-      server.queue(invocation('id-a, id-a'), invocation('id-after', { n: 1 }));
+      hostile.server.queue(invocation('id-a, id-a'), invocation('id-after', { n: 1 }));
 
-      await until(() => server.polls.length === 3, 10_000);
+      await until(() => hostile.server.polls.length === 3, 10_000);
 
       expect(postedPaths()).toEqual([responsePath('id-a, id-a'), responsePath('id-after')]);
       expect(bodyOf(responsePath('id-a, id-a'))).toMatchObject({ requestId: 'id-a, id-a' });
@@ -292,9 +276,9 @@ describe('the runtime process against hostile variations', () => {
     '%s: answers the invocation exactly once, then serves the next one (default transport)',
     async (_name, requestId, answer, endpoint) => {
       const spawned = start();
-      server.queue(answer, invocation('id-after', { n: 1 }));
+      hostile.server.queue(answer, invocation('id-after', { n: 1 }));
 
-      await until(() => server.polls.length === 3, 15_000);
+      await until(() => hostile.server.polls.length === 3, 15_000);
 
       expect(postedPaths()).toEqual([
         endpoint === 'response' ? responsePath(requestId) : errorPath(requestId),
@@ -309,7 +293,7 @@ describe('the runtime process against hostile variations', () => {
 
   it('item 12: keeps __proto__ in the client context as data, polluting no prototype', async () => {
     start();
-    server.queue(
+    hostile.server.queue(
       invocation(
         'id-proto',
         {},
@@ -317,7 +301,7 @@ describe('the runtime process against hostile variations', () => {
       ),
     );
 
-    await until(() => server.polls.length === 2, 10_000);
+    await until(() => hostile.server.polls.length === 2, 10_000);
 
     const body = bodyOf(responsePath('id-proto')) as Record<string, unknown>;
     expect(body.polluted).toBeNull();
@@ -373,20 +357,20 @@ describe('the runtime process against hostile variations', () => {
       async (_name, answer) => {
         const spawned = start(transport);
         let written = false;
-        server.onPost = (request, socket) => {
+        hostile.server.onPost = (request, socket) => {
           if (request.path !== responsePath('id-odd')) return false;
           answer(socket, () => {
             written = true;
           });
           return true;
         };
-        server.queue(invocation('id-odd'));
+        hostile.server.queue(invocation('id-odd'));
         // The next invocation only once the odd answer is out: a /next pipelined behind the
         // /response must not be answered ahead of it.
         await until(() => written, 10_000);
-        server.queue(invocation('id-after', { n: 1 }));
+        hostile.server.queue(invocation('id-after', { n: 1 }));
 
-        await until(() => server.posts.some((r) => r.path === responsePath('id-after')), 10_000);
+        await until(() => hostile.server.posts.some((r) => r.path === responsePath('id-after')), 10_000);
 
         expect(postedPaths()).toEqual([responsePath('id-odd'), responsePath('id-after')]);
         expect(fatalLines(spawned)).toHaveLength(0);

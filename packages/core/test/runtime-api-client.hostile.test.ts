@@ -13,6 +13,7 @@ import {
   nextBytes,
   responsePath,
 } from './hostile-runtime-api-server.js';
+import { useHostileRuntimeApi } from './use-hostile-runtime-api.js';
 
 const TRANSPORTS: ReadonlyArray<readonly [string, (origin: string) => Transport]> = [
   ['SocketTransport', (origin) => new SocketTransport({ origin })],
@@ -30,26 +31,24 @@ function errorDocument(body: Buffer): { errorType: string; errorMessage: string 
 }
 
 describe.each(TRANSPORTS)('RuntimeApiClient against a hostile Runtime API, over %s', (_name, create) => {
-  let server: HostileRuntimeApiServer;
+  const hostile = useHostileRuntimeApi();
   let transport: Transport;
   let client: RuntimeApiClient;
 
-  beforeEach(async () => {
-    server = new HostileRuntimeApiServer();
-    await server.listen();
-    transport = create(`http://${server.runtimeApi}`);
+  // Runs after the server's hook (and its afterEach before the server closes).
+  beforeEach(() => {
+    transport = create(`http://${hostile.server.runtimeApi}`);
     client = new RuntimeApiClient(transport);
   });
 
   afterEach(async () => {
     await transport.close();
-    await server.close();
   });
 
   it('items 9, 12, 14: hands UTF-8 header values over intact when client context, identity and tenant id are not ASCII', async () => {
     const clientContext = '{"custom":{"name":"José 🚀"},"env":{"locale":"日本"}}';
     const identity = '{"cognitoIdentityId":"Zoë","cognitoIdentityPoolId":"pool-ø"}';
-    server.queue(
+    hostile.server.queue(
       invocation(
         'id-1',
         {},
@@ -67,20 +66,20 @@ describe.each(TRANSPORTS)('RuntimeApiClient against a hostile Runtime API, over 
 
   it('item 18: posts the answer to the request id percent-encoded once from its UTF-8 bytes when the id is not ASCII', async () => {
     const requestId = 'ünï-🎉-José';
-    server.queue(invocation(requestId));
+    hostile.server.queue(invocation(requestId));
 
     const next = await client.next();
     const posted = await client.postResponse(next.requestId, JSON_BODY);
 
     expect(next.requestId).toBe(requestId);
     expect(posted.status).toBe(202);
-    expect(server.posts.map((r) => r.path)).toEqual([
+    expect(hostile.server.posts.map((r) => r.path)).toEqual([
       '/2018-06-01/runtime/invocation/%C3%BCn%C3%AF-%F0%9F%8E%89-Jos%C3%A9/response',
     ]);
   });
 
   it('items 15, 18: counts identical repeated request ids and content types once when a /next repeats them', async () => {
-    server.queue(
+    hostile.server.queue(
       invocation(
         'id-twice',
         {},
@@ -93,29 +92,32 @@ describe.each(TRANSPORTS)('RuntimeApiClient against a hostile Runtime API, over 
 
     expect(next.requestId).toBe('id-twice');
     expect(next.contentType).toBe('application/json');
-    expect(server.posts.map((r) => r.path)).toEqual([responsePath('id-twice')]);
+    expect(hostile.server.posts.map((r) => r.path)).toEqual([responsePath('id-twice')]);
   });
 
   it('items 13, 17: answers every id on /error as a malformed invocation, then polls again, when a /next names different request ids', async () => {
-    server.queue(invocation('id-a', {}, 'Lambda-Runtime-Aws-Request-Id: id-b\r\n'), invocation('id-after'));
+    hostile.server.queue(
+      invocation('id-a', {}, 'Lambda-Runtime-Aws-Request-Id: id-b\r\n'),
+      invocation('id-after'),
+    );
 
     const next = await client.next();
 
     expect(next.requestId).toBe('id-after');
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(hostile.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /2018-06-01/runtime/invocation/next',
       `POST ${errorPath('id-a')}`,
       `POST ${errorPath('id-b')}`,
       'GET /2018-06-01/runtime/invocation/next',
     ]);
-    for (const post of server.posts) {
+    for (const post of hostile.server.posts) {
       expect(errorDocument(post.body).errorType).toBe('Runtime.MalformedInvocation');
       expect(post.headers['lambda-runtime-function-error-type']).toBe('Runtime.MalformedInvocation');
     }
   });
 
   it('items 9, 13: answers on /error instead of delivering a joined content type when a /next repeats it with different values', async () => {
-    server.queue(
+    hostile.server.queue(
       invocation('id-types', {}, 'Content-Type: application/json\r\nContent-Type: text/plain\r\n'),
       invocation('id-after'),
     );
@@ -123,12 +125,14 @@ describe.each(TRANSPORTS)('RuntimeApiClient against a hostile Runtime API, over 
     const next = await client.next();
 
     expect(next.requestId).toBe('id-after');
-    expect(server.posts.map((r) => r.path)).toEqual([errorPath('id-types')]);
-    expect(errorDocument(server.posts[0]?.body ?? Buffer.alloc(0)).errorMessage).toContain('content-type');
+    expect(hostile.server.posts.map((r) => r.path)).toEqual([errorPath('id-types')]);
+    expect(errorDocument(hostile.server.posts[0]?.body ?? Buffer.alloc(0)).errorMessage).toContain(
+      'content-type',
+    );
   });
 
   it('items 13, 17: answers on /error, then polls again, when a /next body is cut short after its head', async () => {
-    server.queue((socket) => {
+    hostile.server.queue((socket) => {
       const head = nextBytes(invocationLines('id-cut'), '')
         .toString('latin1')
         .replace('Content-Length: 0', 'Content-Length: 100');
@@ -138,22 +142,22 @@ describe.each(TRANSPORTS)('RuntimeApiClient against a hostile Runtime API, over 
     const next = await client.next();
 
     expect(next.requestId).toBe('id-after');
-    expect(server.posts.map((r) => r.path)).toEqual([errorPath('id-cut')]);
-    expect(errorDocument(server.posts[0]?.body ?? Buffer.alloc(0)).errorType).toBe(
+    expect(hostile.server.posts.map((r) => r.path)).toEqual([errorPath('id-cut')]);
+    expect(errorDocument(hostile.server.posts[0]?.body ?? Buffer.alloc(0)).errorType).toBe(
       'Runtime.MalformedInvocation',
     );
-    expect(server.polls).toHaveLength(2);
+    expect(hostile.server.polls).toHaveLength(2);
   });
 
   it('items 16, 17: rejects with ProtocolError, never polling again, when a /next head is over the limit and has no request id', async () => {
-    server.queue(answerWith(nextBytes(`Lambda-Runtime-Deadline-Ms: 1\r\n${HUGE_LINE}`)));
+    hostile.server.queue(answerWith(nextBytes(`Lambda-Runtime-Deadline-Ms: 1\r\n${HUGE_LINE}`)));
 
     const error = await client.next().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ProtocolError);
     expect(String(error)).toContain('lambda-runtime-aws-request-id');
-    expect(server.polls).toHaveLength(1);
-    expect(server.posts).toHaveLength(0);
+    expect(hostile.server.polls).toHaveLength(1);
+    expect(hostile.server.posts).toHaveLength(0);
   });
 });
 

@@ -6,6 +6,8 @@ export interface RawContractRequest {
   readonly method: string;
   /** The request target exactly as sent (Latin-1 view of its bytes). */
   readonly path: string;
+  /** Request line and header lines up to (not including) the blank line, byte for byte (Latin-1). */
+  readonly head: string;
   /** Header names lower case; repeated ones joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
@@ -56,6 +58,11 @@ export class RawContractServer {
     return this.#connectionCount;
   }
 
+  /** How many accepted connections are still open. */
+  get openConnectionCount(): number {
+    return this.#sockets.size;
+  }
+
   async listen(): Promise<void> {
     await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
   }
@@ -85,7 +92,8 @@ export class RawContractServer {
       for (;;) {
         const headEnd = buffered.indexOf('\r\n\r\n');
         if (headEnd === -1) return;
-        const [requestLine = '', ...lines] = buffered.toString('latin1', 0, headEnd).split('\r\n');
+        const head = buffered.toString('latin1', 0, headEnd);
+        const [requestLine = '', ...lines] = head.split('\r\n');
         const headers: Record<string, string> = Object.create(null);
         for (const line of lines) {
           const colon = line.indexOf(':');
@@ -99,7 +107,7 @@ export class RawContractServer {
         buffered = buffered.subarray(headEnd + 4 + length);
         const [method = '', path = ''] = requestLine.split(' ');
         count += 1;
-        const request = { method, path, headers, body, connection, indexOnConnection: count };
+        const request = { method, path, head, headers, body, connection, indexOnConnection: count };
         this.requests.push(request);
         if (socket.destroyed) return;
         this.#handler(request, socket);
