@@ -48,8 +48,12 @@ function runChild(script: string): Promise<{ exit: string; stdout: string; stder
   });
 }
 
-describe('createLogger default destination', () => {
-  // SIGKILL runs no exit hooks, so only lines already written when logger.info returned survive it.
+// SIGKILL runs no exit hooks, so only lines already written when logger.info returned survive it.
+// DeferredLogger is run without settle(): before pino is loaded, lines must not wait in memory either.
+describe.each([
+  ['createLogger', builtEntry, false],
+  ['DeferredLogger', builtDeferredEntry, true],
+])('%s default destination', (_name, entry, deferred) => {
   it.each([
     ['JSON', 'process.exit(0)', '0'],
     ['Text', 'process.exit(0)', '0'],
@@ -58,35 +62,9 @@ describe('createLogger default destination', () => {
   ])(
     'writes every line to stdout before exit when the %s process calls %s right after logging',
     async (format, exitCall, expectedExit) => {
-      expect(existsSync(builtEntry), 'build the package first (npx tsc -b packages/logger)').toBe(true);
+      expect(existsSync(entry), 'build the package first (npx tsc -b packages/logger)').toBe(true);
 
-      const { exit, stdout, stderr } = await runChild(childScript(format, exitCall));
-
-      expect(stderr).toBe('');
-      expect(exit).toBe(expectedExit);
-      const lines = stdout.split('\n');
-      expect(lines.pop()).toBe('');
-      expect(lines).toHaveLength(LINES + 1);
-      expect(lines.at(-1)).toMatch(format === 'JSON' ? /"message":"last line"}$/ : /\tINFO\tlast line$/);
-    },
-  );
-});
-
-describe('DeferredLogger default destination', () => {
-  // Before pino is loaded (settle() is never called here), lines must not wait anywhere in memory.
-  it.each([
-    ['JSON', 'process.exit(0)', '0'],
-    ['Text', 'process.exit(0)', '0'],
-    ['JSON', "process.kill(process.pid, 'SIGKILL')", 'SIGKILL'],
-    ['Text', "process.kill(process.pid, 'SIGKILL')", 'SIGKILL'],
-  ])(
-    'writes every line to stdout before exit when the %s process calls %s right after logging',
-    async (format, exitCall, expectedExit) => {
-      expect(existsSync(builtDeferredEntry), 'build the package first (npx tsc -b packages/logger)').toBe(
-        true,
-      );
-
-      const { exit, stdout, stderr } = await runChild(childScript(format, exitCall, true));
+      const { exit, stdout, stderr } = await runChild(childScript(format, exitCall, deferred));
 
       expect(stderr).toBe('');
       expect(exit).toBe(expectedExit);
