@@ -33,6 +33,21 @@ import {
 import { memoryLogger, nextPolls, until } from './support.js';
 
 /** The transport the container built from its `TRANSPORT_FACTORY` (the one the loop and client use). */
+/** Runs a runtime that cannot start, returning what run() rejected with and what it wrote to stderr. */
+async function runCapturingStderr(runtime: {
+  run(): Promise<never>;
+}): Promise<{ outcome: unknown; written: string[] }> {
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+  try {
+    const outcome = await runtime.run().catch((error: unknown) => error);
+    return { outcome, written };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 function transportOf(container: DependencyContainer): Transport {
   return new ContainerComposition(container).resolveParts().transport;
 }
@@ -332,12 +347,8 @@ describe('LambdaRuntime', () => {
         env: emulator.environment({ AWS_LAMBDA_RUNTIME_API: undefined }),
       }),
     });
-    const written: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
 
-    const outcome = await runtime.run().catch((error: unknown) => error);
-    process.stderr.write = write;
+    const { outcome, written } = await runCapturingStderr(runtime);
 
     expect(outcome).toBeInstanceOf(RuntimeExitError);
     expect(codes).toEqual([1]);
@@ -360,12 +371,8 @@ describe('LambdaRuntime', () => {
     runtime.withTransport(() => {
       throw new RangeError('no such origin');
     });
-    const written: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
 
-    const outcome = await runtime.run().catch((error: unknown) => error);
-    process.stderr.write = write;
+    const { outcome, written } = await runCapturingStderr(runtime);
 
     expect(outcome).toBeInstanceOf(RuntimeExitError);
     expect(codes).toEqual([1]);
@@ -386,12 +393,8 @@ describe('LambdaRuntime', () => {
     runtime.withTransport(() => {
       throw new Error(`cannot sign with ${secret}`);
     });
-    const written: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
 
-    await runtime.run().catch(() => undefined);
-    process.stderr.write = write;
+    const { written } = await runCapturingStderr(runtime);
     if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
     else process.env.AWS_SECRET_ACCESS_KEY = saved;
 
