@@ -69,4 +69,11 @@ export {
   RUNTIME_LOOP,
   TRANSPORT_FACTORY,
 } from './tokens.js';
-export type { Transport, TransportFactory, TransportRequest, TransportResponse } from './transport.js';
+export type {
+  StreamingTransportRequest,
+  Transport,
+  TransportFactory,
+  TransportRequest,
+  TransportRequestStream,
+  TransportResponse,
+} from './transport.js';

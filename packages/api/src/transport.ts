@@ -60,6 +60,60 @@ export interface Transport {
    * transport that reorders requests on one connection could park `/next` ahead of the answer.
    */
   readonly pipelining?: boolean;
+  /**
+   * Optional: starts a request whose body is sent as it is written, in HTTP/1.1 chunked encoding,
+   * with trailers after the last chunk (response streaming, runtime-api.md section 7). The request
+   * line and headers leave at once, before any body byte. A transport without this method cannot
+   * stream, and the runtime says so when it starts (checklist item 39).
+   *
+   * Streams never reuse the kept-alive connection of `request()`: each goes on a connection of its
+   * own, closed once the answer has been read, so a stale idle connection cannot cost a body that
+   * cannot be sent twice, and `/next` calls are never queued behind a long stream.
+   */
+  openStream?(request: StreamingTransportRequest): TransportRequestStream;
+}
+
+/** The head of a streamed request; the body follows through {@link TransportRequestStream.write}. */
+export interface StreamingTransportRequest {
+  readonly method: 'POST';
+  /** Path and query, starting with `/`; already URL-encoded. */
+  readonly path: string;
+  /**
+   * Header names in any case. The transport adds `Transfer-Encoding: chunked` and never a
+   * `Content-Length`; a `Trailer` header announcing the trailer names is the caller's to give.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The body side of a streamed request.
+ *
+ * @example
+ * ```ts
+ * const stream = transport.openStream!({ method: 'POST', path, headers });
+ * await stream.write(new TextEncoder().encode('hello'));
+ * const answer = await stream.end({ 'Lambda-Runtime-Function-Error-Type': 'Runtime.StreamError' });
+ * ```
+ */
+export interface TransportRequestStream {
+  /**
+   * Sends `chunk` as one chunk (empty chunks are skipped: a zero-size chunk would end the body).
+   * Resolves once the transport can take more without buffering past its high-water mark, so a slow
+   * reader slows the writer. Rejects with `TransportError` when the request has failed.
+   */
+  write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Ends the body (`0\r\n`, the trailers, `\r\n`) and resolves with the answer once it has been
+   * read; rejects with `TransportError` when no answer could be had.
+   */
+  end(trailers?: Readonly<Record<string, string>>): Promise<TransportResponse>;
+  /**
+   * The answer, whenever it arrives: a server may answer before the body has ended (413, 4xx).
+   * Rejects like `end`. Never an unhandled rejection when nobody reads it.
+   */
+  readonly response: Promise<TransportResponse>;
+  /** Tears the request down without the terminating chunk, so the server sees a cut body. */
+  abort(reason?: Error): void;
 }
 
 /** Builds a transport for an origin such as `http://127.0.0.1:9001`. */
