@@ -17,7 +17,9 @@ import { type InitErrorReport, InvocationDispatcher } from './invocation-dispatc
 import { FRONT_DOOR_PATH, InvokeFrontDoor } from './invoke-front-door.js';
 import type { InvokeOptions } from './invoke-options.js';
 import type { InvokeResult } from './invoke-result.js';
+import { InvokeStream } from './invoke-stream.js';
 import { type RecordedRequest, RequestLog } from './request-log.js';
+import { RESPONSE_STREAM_PATH, ResponseStreamFrontDoor } from './response-stream-front-door.js';
 import { RuntimeApiRoutes } from './runtime-api-routes.js';
 import { RuntimeSupervisor, type ShutdownOptions, type ShutdownResult } from './runtime-supervisor.js';
 import type { SpawnedRuntime, SpawnRuntimeOptions } from './spawned-runtime.js';
@@ -98,6 +100,7 @@ export class RuntimeApiEmulator {
       ...parts,
       logger,
       onDelivered: (delivery) => this.#extensions.broadcast(invokeEvent(delivery)),
+      streamTargets: this.#streamTargets,
     });
     const extensionsApi = new ExtensionsApiRoutes({ ...parts, registry: this.#extensions });
     const frontDoor = new InvokeFrontDoor({
@@ -105,11 +108,20 @@ export class RuntimeApiEmulator {
       functionVersion: settings.functionVersion,
       timeoutSeconds: settings.timeoutSeconds,
     });
+    const responseStream = new ResponseStreamFrontDoor({
+      invoke: (event, invokeOptions, target) => this.#invokeStreaming(event, invokeOptions, target),
+      functionVersion: settings.functionVersion,
+      timeoutSeconds: settings.timeoutSeconds,
+      logger,
+    });
     const router = new EmulatorRouter({
       log: this.#log,
       logger,
       routes: [...this.#runtimeRoutes.routes, ...extensionsApi.routes],
-      frontDoors: new Map([[FRONT_DOOR_PATH, (request, response) => frontDoor.handle(request, response)]]),
+      frontDoors: new Map([
+        [FRONT_DOOR_PATH, (request, response) => frontDoor.handle(request, response)],
+        [RESPONSE_STREAM_PATH, (request, response) => responseStream.handle(request, response)],
+      ]),
     });
     this.#server = new EmulatorServer((request, response) => router.handle(request, response));
     if (settings.functionUrl !== undefined) {
@@ -256,6 +268,29 @@ export class RuntimeApiEmulator {
       return Promise.reject(new EmulatorClosedError('Cannot invoke: the emulator is closed'));
     }
     return this.#dispatcher.invoke(event, options);
+  }
+
+  /**
+   * Like {@link invoke}, as a streaming caller (InvokeWithResponseStream, a streaming function URL):
+   * a streamed `/response` reaches the returned {@link InvokeStream} chunk by chunk as it arrives,
+   * up to `maxStreamedResponseBytes` (default 200 MiB; past it the stream is cut and the result is
+   * `Function.ResponseSizeTooLarge`). The http-integration prelude, if any, is parsed off; a
+   * buffered answer comes as one chunk; trailers, a cut or truncated upload end in `result`.
+   *
+   * @example
+   * ```ts
+   * const stream = emulator.invokeStream({ prompt: 'hello' });
+   * const arrivals = [];
+   * for await (const chunk of stream) arrivals.push(chunk.at);
+   * const result = await stream.result;
+   * expect(result.errorType).toBeUndefined();
+   * ```
+   */
+  invokeStream(event: unknown, options: InvokeOptions = {}): InvokeStream {
+    const requestId = options.requestId ?? randomUUID();
+    return new InvokeStream(requestId, (target) =>
+      this.#invokeStreaming(event, { ...options, requestId }, target),
+    );
   }
 
   /** {@link invoke}, with a streamed `/response` passed to `target` as it arrives. */

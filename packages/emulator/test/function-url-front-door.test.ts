@@ -2,9 +2,13 @@ import { request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { FunctionUrlEvent } from '../src/function-url-event.js';
+import { HTTP_INTEGRATION_CONTENT_TYPE } from '../src/http-integration-prelude.js';
 import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { httpCall } from './support/http-call.js';
 import { RuntimeClient } from './support/runtime-client.js';
+import { errorTrailers, StreamingUpload } from './support/streaming-upload.js';
+
+const DELIMITER = '\0'.repeat(8);
 
 describe('FunctionUrlFrontDoor', () => {
   let emulator: RuntimeApiEmulator;
@@ -199,6 +203,98 @@ describe('FunctionUrlFrontDoor', () => {
       const { response } = await roundTrip(() => httpCall(origin, '/'), 'plain text');
 
       expect(response.status).toBe(502);
+    });
+  });
+
+  describe('when the runtime streams', () => {
+    it('sends status, headers and cookies from the prelude, then each chunk as it arrives', async () => {
+      const pending = fetch(`${origin}/stream`);
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+      const prelude = {
+        statusCode: 201,
+        headers: { 'Content-Type': 'text/plain', 'X-Kind': 'stream' },
+        cookies: ['s=1'],
+      };
+
+      await upload.write(`${JSON.stringify(prelude)}${DELIMITER}first `);
+      const response = await pending;
+      const reader = response.body?.getReader();
+      const first = await reader?.read();
+      const endedAtFirst = upload.ended;
+      await upload.write('second');
+      await upload.end();
+      let rest = '';
+      for (
+        let chunk = await reader?.read();
+        chunk !== undefined && !chunk.done;
+        chunk = await reader?.read()
+      ) {
+        rest += Buffer.from(chunk.value).toString();
+      }
+
+      expect(response.status).toBe(201);
+      expect(response.headers.get('content-type')).toBe('text/plain');
+      expect(response.headers.get('x-kind')).toBe('stream');
+      expect(response.headers.getSetCookie()).toEqual(['s=1']);
+      expect(Buffer.from(first?.value ?? []).toString()).toBe('first ');
+      expect(endedAtFirst).toBe(false);
+      expect(rest).toBe('second');
+    });
+
+    it('answers the prelude status with an empty body when no payload follows', async () => {
+      const pending = httpCall(origin, '/empty');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+
+      await upload.write(`{"statusCode":202,"headers":{"ETag":"abc"}}${DELIMITER}`);
+      await upload.end();
+      const response = await pending;
+
+      expect(response.status).toBe(202);
+      expect(response.headers.etag).toBe('abc');
+      expect(response.body.length).toBe(0);
+    });
+
+    it('answers 200 with the runtime content type when the stream has no prelude', async () => {
+      const pending = httpCall(origin, '/plain');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, 'text/event-stream');
+
+      await upload.write('data: 1\n\n');
+      await upload.end();
+      const response = await pending;
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('text/event-stream');
+      expect(response.text).toBe('data: 1\n\n');
+    });
+
+    it('answers 502 when the prelude is not JSON', async () => {
+      const pending = httpCall(origin, '/bad');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+
+      await upload.write(`not json${DELIMITER}payload`);
+      await upload.end();
+      const response = await pending;
+
+      expect(response.status).toBe(502);
+      expect(response.json).toEqual({ Message: 'Internal Server Error' });
+    });
+
+    it('ends the body where the stream broke when it fails mid-stream', async () => {
+      const pending = httpCall(origin, '/fails');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+
+      await upload.write(`{"statusCode":200}${DELIMITER}half`);
+      await upload.end(errorTrailers('Runtime.StreamError', 'gone'));
+      const response = await pending;
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('application/octet-stream');
+      expect(response.text).toBe('half');
     });
   });
 
