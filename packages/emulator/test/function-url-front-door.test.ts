@@ -283,6 +283,24 @@ describe('FunctionUrlFrontDoor', () => {
       expect(response.json).toEqual({ Message: 'Internal Server Error' });
     });
 
+    it('lets the runtime finish its upload when the HTTP caller hangs up mid-stream', async () => {
+      const controller = new AbortController();
+      const pending = fetch(`${origin}/leaves`, { signal: controller.signal });
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, 'text/plain');
+      await upload.write('some');
+      const response = await pending;
+      await response.body?.getReader().read();
+
+      controller.abort();
+      for (let piece = 0; piece < 64; piece += 1) await upload.write(Buffer.alloc(64 * 1024));
+      const answer = await upload.end();
+      const following = await roundTrip(() => httpCall(origin, '/again'), '"still here"');
+
+      expect(answer.status).toBe(202);
+      expect(following.response.text).toBe('"still here"');
+    });
+
     it('ends the body where the stream broke when it fails mid-stream', async () => {
       const pending = httpCall(origin, '/fails');
       const next = await runtime.next();
