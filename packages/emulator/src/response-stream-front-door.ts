@@ -8,6 +8,7 @@ import { callerInvokeOptions, MAX_INVOKE_REQUEST_BYTES } from './invoke-front-do
 import type { InvokeOptions } from './invoke-options.js';
 import type { InvokeResult } from './invoke-result.js';
 import { InvokeTimeoutError } from './invoke-timeout-error.js';
+import { isThrottle } from './is-throttle.js';
 import { readRequestBody } from './request-body.js';
 import type { StreamedResponseTarget } from './streamed-response-target.js';
 import { writeWithBackpressure } from './write-with-backpressure.js';
@@ -102,6 +103,9 @@ export class ResponseStreamFrontDoor {
           ErrorCode: 'Sandbox.Timedout',
           ErrorDetails: `Task timed out after ${host.timeoutSeconds.toFixed(2)} seconds`,
         });
+      }
+      if (isThrottle(error) && !stream.started) {
+        return sendError(response, 429, 'TooManyRequestsException', 'Rate Exceeded.');
       }
       host.logger.warn({ err: error }, 'InvokeWithResponseStream invocation failed');
       if (stream.started)

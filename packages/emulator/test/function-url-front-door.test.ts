@@ -5,7 +5,7 @@ import type { FunctionUrlEvent } from '../src/function-url-event.js';
 import { HTTP_INTEGRATION_CONTENT_TYPE } from '../src/http-integration-prelude.js';
 import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { httpCall } from './support/http-call.js';
-import { RuntimeClient } from './support/runtime-client.js';
+import { type NextAnswer, RuntimeClient } from './support/runtime-client.js';
 import { errorTrailers, StreamingUpload } from './support/streaming-upload.js';
 
 const DELIMITER = '\0'.repeat(8);
@@ -29,7 +29,7 @@ describe('FunctionUrlFrontDoor', () => {
   async function roundTrip<T>(
     call: () => Promise<T>,
     answer: string = '{"statusCode":204}',
-  ): Promise<{ event: APIGatewayProxyEventV2; response: T; requestId: string }> {
+  ): Promise<{ event: APIGatewayProxyEventV2; response: T; requestId: string; next: NextAnswer }> {
     const pending = call();
     const next = await runtime.next();
     await runtime.respond(next.requestId, answer);
@@ -37,12 +37,13 @@ describe('FunctionUrlFrontDoor', () => {
       event: JSON.parse(next.body.toString('utf8')) as APIGatewayProxyEventV2,
       response: await pending,
       requestId: next.requestId,
+      next,
     };
   }
 
   describe('the request as a payload-2.0 event', () => {
     it('builds the event with path, query, headers, cookies, context and a text body when a JSON POST arrives', async () => {
-      const { event, requestId } = await roundTrip(() =>
+      const { event, requestId, next } = await roundTrip(() =>
         rawHttp(
           origin,
           'POST',
@@ -82,7 +83,15 @@ describe('FunctionUrlFrontDoor', () => {
           stage: '$default',
         },
       });
-      expect(event.headers).toMatchObject({ 'content-type': 'application/json', 'x-multi': 'one,two' });
+      expect(event.headers).toMatchObject({
+        'content-type': 'application/json',
+        'x-multi': 'one,two',
+        'x-forwarded-for': '127.0.0.1',
+        'x-forwarded-proto': 'http',
+        'x-forwarded-port': new URL(origin).port,
+        'x-amzn-trace-id': expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
+      });
+      expect(next.headers['lambda-runtime-trace-id']).toBe(event.headers['x-amzn-trace-id']);
       expect(event.headers).not.toHaveProperty('cookie');
       expect(event.requestContext.timeEpoch).toBeGreaterThan(Date.now() - 60_000);
       expect(event.requestContext.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
