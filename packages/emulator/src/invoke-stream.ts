@@ -48,6 +48,8 @@ export class InvokeStream implements AsyncIterable<StreamedChunk> {
   #wakeReader: (() => void) | undefined;
   #wakeWriter: (() => void) | undefined;
   #ended = false;
+  /** The reader stopped iterating: later bytes are dropped so the upload can finish. */
+  #abandoned = false;
   #failure: unknown;
   #streamed = false;
   #contentType: string | undefined;
@@ -106,21 +108,31 @@ export class InvokeStream implements AsyncIterable<StreamedChunk> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<StreamedChunk> {
-    for (;;) {
-      const chunk = this.#queue.shift();
-      if (chunk !== undefined) {
-        this.#queuedBytes -= chunk.bytes.length;
-        if (this.#queuedBytes < HIGH_WATER_MARK) this.#takeWake('writer')?.();
-        yield chunk;
-        continue;
+    try {
+      for (;;) {
+        const chunk = this.#queue.shift();
+        if (chunk !== undefined) {
+          this.#queuedBytes -= chunk.bytes.length;
+          if (this.#queuedBytes < HIGH_WATER_MARK) this.#takeWake('writer')?.();
+          yield chunk;
+          continue;
+        }
+        if (this.#ended) {
+          if (this.#failure !== undefined) throw this.#failure;
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          this.#wakeReader = resolve;
+        });
       }
-      if (this.#ended) {
-        if (this.#failure !== undefined) throw this.#failure;
-        return;
+    } finally {
+      if (!this.#ended) {
+        // The reader left early (break, return, a throw in its loop): stop holding the upload back.
+        this.#abandoned = true;
+        this.#queue.splice(0);
+        this.#queuedBytes = 0;
+        this.#takeWake('writer')?.();
       }
-      await new Promise<void>((resolve) => {
-        this.#wakeReader = resolve;
-      });
     }
   }
 
@@ -156,6 +168,7 @@ export class InvokeStream implements AsyncIterable<StreamedChunk> {
   }
 
   #queueBytes(bytes: Buffer): Promise<void> {
+    if (this.#abandoned) return Promise.resolve();
     this.#push(bytes);
     if (this.#queuedBytes < HIGH_WATER_MARK) return Promise.resolve();
     return new Promise((resolve) => {

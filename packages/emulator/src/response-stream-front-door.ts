@@ -120,7 +120,7 @@ export class ResponseStreamFrontDoor {
       result.status === 'error'
         ? {
             ErrorCode: result.errorType ?? 'Unhandled',
-            ErrorDetails: result.error?.errorMessage ?? result.payload.toString('utf8'),
+            ErrorDetails: String(result.error?.errorMessage ?? result.payload.toString('utf8')),
           }
         : {},
     );

@@ -151,37 +151,6 @@ describe('RuntimeApiEmulator response streaming', () => {
     expect(result.errorType).toBe('Runtime.TruncatedResponse');
   });
 
-  it('holds the upload back while the streaming caller does not read (backpressure)', async () => {
-    const big = await RuntimeApiEmulator.start();
-    try {
-      const stream = big.invokeStream({});
-      const next = await new RuntimeClient(big.origin).next();
-      const upload = new StreamingUpload(big.origin, next.requestId);
-      const piece = Buffer.alloc(64 * 1024, 3);
-      const total = 16 * 1024 * 1024;
-      for (let sent = 0; sent < total; sent += piece.length) void upload.write(piece);
-      const ended = upload.end();
-      const chunks = stream[Symbol.asyncIterator]();
-      const record = (): number =>
-        big.requests.find((request) => request.endpoint === 'response')?.bodyLength ?? 0;
-
-      let consumed = (await chunks.next()).value?.bytes.length ?? 0;
-      // Give an emulator without backpressure ample time to read everything ahead of the reader.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      let largestLead = record() - consumed;
-      for (let chunk = await chunks.next(); chunk.done !== true; chunk = await chunks.next()) {
-        consumed += chunk.value.bytes.length;
-        largestLead = Math.max(largestLead, record() - consumed);
-      }
-
-      expect((await ended).status).toBe(202);
-      expect(consumed).toBe(total);
-      expect(largestLead).toBeLessThanOrEqual(2 * 1024 * 1024);
-    } finally {
-      await big.close();
-    }
-  });
-
   it('gives a buffered answer as one chunk when the runtime does not stream', async () => {
     const stream = emulator.invokeStream({});
     const next = await runtime.next();
@@ -201,6 +170,55 @@ describe('RuntimeApiEmulator response streaming', () => {
 
     expect(await iterated).toMatchObject({ name: 'InvokeTimeoutError' });
     await expect(stream.result).rejects.toMatchObject({ name: 'InvokeTimeoutError' });
+  });
+
+  describe('with the default 200 MiB limit', () => {
+    beforeEach(async () => {
+      await emulator.close();
+      emulator = await RuntimeApiEmulator.start();
+      runtime = new RuntimeClient(emulator.origin);
+    });
+
+    it('holds the upload back while the streaming caller does not read (backpressure)', async () => {
+      const stream = emulator.invokeStream({});
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId);
+      const piece = Buffer.alloc(64 * 1024, 3);
+      const total = 16 * 1024 * 1024;
+      for (let sent = 0; sent < total; sent += piece.length) void upload.write(piece);
+      const ended = upload.end();
+      const chunks = stream[Symbol.asyncIterator]();
+      const record = (): number =>
+        emulator.requests.find((request) => request.endpoint === 'response')?.bodyLength ?? 0;
+
+      let consumed = (await chunks.next()).value?.bytes.length ?? 0;
+      // Give an emulator without backpressure ample time to read everything ahead of the reader.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      let largestLead = record() - consumed;
+      for (let chunk = await chunks.next(); chunk.done !== true; chunk = await chunks.next()) {
+        consumed += chunk.value.bytes.length;
+        largestLead = Math.max(largestLead, record() - consumed);
+      }
+
+      expect((await ended).status).toBe(202);
+      expect(consumed).toBe(total);
+      expect(largestLead).toBeLessThanOrEqual(2 * 1024 * 1024);
+    });
+
+    it('lets the upload finish when the reader stops iterating early', async () => {
+      const stream = emulator.invokeStream({});
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId);
+      await upload.write('first');
+
+      for await (const _chunk of stream) break;
+      for (let piece = 0; piece < 40; piece += 1) void upload.write(Buffer.alloc(64 * 1024));
+      const answer = await upload.end();
+      const result = await stream.result;
+
+      expect(answer.status).toBe(202);
+      expect(result.status).toBe('success');
+    });
   });
 
   describe('for a buffered caller', () => {
