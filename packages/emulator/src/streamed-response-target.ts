@@ -4,6 +4,14 @@
  * streamed upload starts, then {@link write} for each piece of the body; how the invocation ended
  * (success, the error trailers, a cut or truncated stream) comes as the invocation's result. A
  * buffered `/response` or an `/error` never reaches the target: the result carries it whole.
+ *
+ * @example
+ * ```ts
+ * const target: StreamedResponseTarget = {
+ *   begin: (contentType) => response.writeHead(200, { 'content-type': contentType ?? 'application/octet-stream' }),
+ *   write: (bytes) => new Promise((resolve) => (response.write(bytes) ? resolve() : response.once('drain', resolve))),
+ * };
+ * ```
  */
 export interface StreamedResponseTarget {
   /** A streamed upload started with this `Content-Type` (`undefined` when the runtime sent none). */
