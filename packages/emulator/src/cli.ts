@@ -18,6 +18,7 @@ Options:
       --region <region>      AWS_REGION (default us-east-1)
       --max-concurrency <n>  Lambda Managed Instances mode: n invocations at once
       --max-queued <n>       invocations that may wait; one more gets 429 (default 100)
+      --http <port>          also answer plain HTTP requests on <port> as a Lambda function URL
   -h, --help                 show this help
 `;
 
@@ -56,11 +57,15 @@ async function main(): Promise<void> {
     region: values.region,
     maxConcurrency: integer('max-concurrency', values['max-concurrency'], 1, 10_000),
     maxQueuedInvocations: integer('max-queued', values['max-queued'], 0, 1_000_000),
+    ...(values.http === undefined ? {} : { functionUrl: { port: integer('http', values.http, 0, 65_535) } }),
   });
   process.stdout.write(
     `lambda-runtime-emulator listening on ${emulator.origin} (AWS_LAMBDA_RUNTIME_API=${emulator.runtimeApi})\n` +
       `invoke with: curl -X POST '${emulator.origin}${FRONT_DOOR_PATH}' -d '{}'\n`,
   );
+  if (emulator.functionUrlOrigin !== undefined) {
+    process.stdout.write(`function URL: curl '${emulator.functionUrlOrigin}/'\n`);
+  }
 
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
@@ -106,6 +111,7 @@ function parse() {
       region: { type: 'string' },
       'max-concurrency': { type: 'string' },
       'max-queued': { type: 'string' },
+      http: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
