@@ -1,5 +1,9 @@
 export { EmulatorClosedError } from './emulator-closed-error.js';
-export type { EmulatorOptions, SupervisedRuntimeOptions } from './emulator-options.js';
+export {
+  DEFAULT_MAX_QUEUED_INVOCATIONS,
+  type EmulatorOptions,
+  type SupervisedRuntimeOptions,
+} from './emulator-options.js';
 export {
   type ExtensionEvent,
   type ExtensionEventType,
@@ -28,3 +32,4 @@ export { CREDENTIAL_VARIABLES, FAKE_CREDENTIALS, RESERVED_VARIABLES } from './ru
 export type { ShutdownOptions, ShutdownResult } from './runtime-supervisor.js';
 export { serializePerConnection } from './serialize-per-connection.js';
 export { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';
+export { TooManyRequestsError } from './too-many-requests-error.js';

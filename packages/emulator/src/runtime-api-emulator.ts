@@ -23,6 +23,7 @@ import { type RecordedRequest, RequestLog } from './request-log.js';
 import { RuntimeApiRoutes } from './runtime-api-routes.js';
 import { RuntimeSupervisor, type ShutdownOptions, type ShutdownResult } from './runtime-supervisor.js';
 import type { SpawnedRuntime, SpawnRuntimeOptions } from './spawned-runtime.js';
+import type { TooManyRequestsError } from './too-many-requests-error.js';
 
 const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
 
@@ -87,6 +88,9 @@ export class RuntimeApiEmulator {
     });
     this.#dispatcher = new InvocationDispatcher({
       exitedRuntime: () => this.#supervisor.exitedRuntime(),
+      maxConcurrency: settings.maxConcurrency,
+      maxQueuedInvocations: settings.maxQueuedInvocations,
+      timeoutSeconds: settings.timeoutSeconds,
       supervised: settings.runtime !== undefined,
       onInitDone: () => this.#environment?.initDone(),
       onInitError: (report) => this.#environment?.initFailed(report),
@@ -175,9 +179,39 @@ export class RuntimeApiEmulator {
     return this.#runtimeRoutes.maxConcurrentNext;
   }
 
-  /** How many `GET /next` requests are open right now. */
+  /** How many `GET /next` requests are open (parked) right now. */
   get pendingNext(): number {
     return this.#runtimeRoutes.pendingNext;
+  }
+
+  /** How many invocations are delivered to the runtime and not yet answered right now. */
+  get inFlight(): number {
+    return this.#dispatcher.machine.inFlightCount;
+  }
+
+  /**
+   * The highest number of invocations that were in flight at the same time: 1 at most in the
+   * classic mode, up to `maxConcurrency` in Managed Instances mode.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ maxConcurrency: 4 });
+   * // ... a runtime answers eight invocations ...
+   * expect(emulator.maxInFlight).toBe(4);
+   * ```
+   */
+  get maxInFlight(): number {
+    return this.#dispatcher.machine.maxInFlight;
+  }
+
+  /** How many invocations wait for a `/next` right now. */
+  get queuedInvocations(): number {
+    return this.#dispatcher.machine.queued.length;
+  }
+
+  /** `maxConcurrency` in Managed Instances mode, else `undefined` (the classic mode). */
+  get maxConcurrency(): number | undefined {
+    return this.#function.settings.maxConcurrency;
   }
 
   /** The accepted `/init/error`, if the runtime posted one. */
@@ -240,9 +274,12 @@ export class RuntimeApiEmulator {
 
   /**
    * Queues an invocation; it is delivered to the runtime's parked `GET /next` when every earlier
-   * one has been answered. Resolves on the runtime's `/response` or `/error` for its id, on an
-   * `/init/error`, or with `Runtime.ExitError` when the spawned runtime exits first; rejects with
-   * {@link InvokeTimeoutError} after `timeoutMs` and with {@link EmulatorClosedError} on close.
+   * one has been answered (in Managed Instances mode, when one of the `maxConcurrency` slots is
+   * free). Resolves on the runtime's `/response` or `/error` for its id, on an `/init/error`, or
+   * with `Runtime.ExitError` when the spawned runtime exits first; rejects with
+   * {@link TooManyRequestsError} at once when `maxQueuedInvocations` already wait, with
+   * {@link InvokeTimeoutError} after `timeoutMs` (Managed Instances: also at its deadline, the
+   * runtime going on) and with {@link EmulatorClosedError} on close.
    * By then a spawned runtime's output written before its answer is in `stdout`/`stderr`.
    *
    * @example
@@ -300,6 +337,23 @@ export class RuntimeApiEmulator {
     timeoutMs = 10_000,
   ): Promise<RecordedRequest> {
     return this.#log.waitFor(predicate, timeoutMs);
+  }
+
+  /**
+   * Resolves once at least `count` `GET /next` requests are parked at the same time (at once if
+   * they are already); rejects after `timeoutMs` and on {@link close}. With {@link maxConcurrentNext}
+   * it shows how many long polls a runtime keeps open, without timing anything.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ maxConcurrency: 4 });
+   * emulator.spawn({ command: bootstrap });
+   * await emulator.waitForPendingNext(4);
+   * expect(emulator.maxConcurrentNext).toBe(4);
+   * ```
+   */
+  waitForPendingNext(count: number, timeoutMs = 10_000): Promise<void> {
+    return this.#runtimeRoutes.whenPendingNext(count, timeoutMs);
   }
 
   /**
@@ -420,6 +474,9 @@ export class RuntimeApiEmulator {
       new EmulatorClosedError('The emulator was closed before the invocation was answered'),
     );
     this.#log.close(new EmulatorClosedError('The emulator was closed before a matching request arrived'));
+    this.#runtimeRoutes.closeWaiters(
+      new EmulatorClosedError('The emulator was closed before enough GET /next requests were open'),
+    );
     this.#extensions.close();
     await this.#supervisor.close();
     await this.#server.close();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../src/emulator-options.js';
+import { InvokeTimeoutError } from '../src/invoke-timeout-error.js';
 import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { httpCall } from './support/http-call.js';
 import {
@@ -222,6 +223,18 @@ describe('RuntimeApiEmulator in supervised mode', () => {
     expect(failed.headers['x-amz-function-error']).toBe('Unhandled');
     expect(failed.json).toMatchObject({ errorType: 'OrderError', errorMessage: 'no such order' });
     expect(after).toBe(before);
+  });
+
+  it('does not kill the runtime at the deadline in Managed Instances mode: only the caller stops waiting', async () => {
+    const { emulator, output } = await startSupervised({ maxConcurrency: 1, timeoutSeconds: 0.5 });
+    const pid = (await emulator.invoke({})).json<{ pid: number }>().pid;
+
+    const late = emulator.invoke({ action: 'sleep', ms: 1_000 });
+    await expect(late).rejects.toBeInstanceOf(InvokeTimeoutError);
+    const after = await emulator.invoke({});
+
+    expect(after.json<{ pid: number }>().pid).toBe(pid);
+    expect(output.text).not.toContain('Task timed out');
   });
 
   it('restartRuntime lets the invocation in flight finish on the old code and runs later invokes on the new', async () => {
