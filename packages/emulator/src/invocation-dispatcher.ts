@@ -38,8 +38,6 @@ export interface InvocationDispatcherOptions {
   readonly maxConcurrency?: number | undefined;
   /** Invocations that may wait for a slot; beyond it `invoke` rejects ({@link TooManyRequestsError}). */
   readonly maxQueuedInvocations: number;
-  /** The function timeout, for the Managed Instances timeout error. */
-  readonly timeoutSeconds: number;
   /**
    * Supervised mode: the emulator enforces the function timeout itself, so an invoke without
    * `timeoutMs` has no caller-side limit.
@@ -69,7 +67,6 @@ export class InvocationDispatcher {
   readonly #managedInstances: boolean;
   readonly #maxConcurrency: number;
   readonly #maxQueued: number;
-  readonly #timeoutSeconds: number;
   /** Extensions may register until the runtime's first `GET /next` arrives. */
   #registrationOpen = true;
   #initError: InitErrorReport | undefined;
@@ -79,7 +76,6 @@ export class InvocationDispatcher {
     this.#managedInstances = options.maxConcurrency !== undefined;
     this.#maxConcurrency = options.maxConcurrency ?? 1;
     this.#maxQueued = options.maxQueuedInvocations;
-    this.#timeoutSeconds = options.timeoutSeconds;
     this.#machine = this.#newMachine();
   }
 
@@ -156,15 +152,13 @@ export class InvocationDispatcher {
         expireAt: (deadlineMs) => {
           if (!this.#managedInstances) return;
           clearTimeout(deadlineTimer);
-          deadlineTimer = setTimeout(
-            () => {
-              // Managed Instances never kill the runtime at a deadline (docs/runtime-api.md §6.5):
-              // the caller gets the timeout, and a late answer for the id gets 410.
-              this.#machine.abandon(invocation);
-              invocation.fail(new InvokeTimeoutError(requestId, this.#timeoutSeconds * 1000));
-            },
-            Math.max(0, deadlineMs - Date.now()),
-          );
+          const budgetMs = Math.max(0, deadlineMs - Date.now());
+          deadlineTimer = setTimeout(() => {
+            // Managed Instances never kill the runtime at a deadline (docs/runtime-api.md §6.5):
+            // the caller gets the timeout, and a late answer for the id gets 410.
+            this.#machine.abandon(invocation);
+            invocation.fail(new InvokeTimeoutError(requestId, budgetMs));
+          }, budgetMs);
         },
         settle: (outcome) => {
           clearTimeout(timer);

@@ -26,6 +26,8 @@ import type { SpawnedRuntime, SpawnRuntimeOptions } from './spawned-runtime.js';
 import type { TooManyRequestsError } from './too-many-requests-error.js';
 
 const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
+/** The LMI emulator's grace between SIGTERM and SIGKILL (docs/runtime-api.md §6.5). */
+const LMI_SHUTDOWN_BUDGET_MS = 600;
 
 /**
  * A local AWS Lambda Runtime API (docs/runtime-api.md §2.1) plus the RIE-compatible invoke endpoint,
@@ -90,7 +92,6 @@ export class RuntimeApiEmulator {
       exitedRuntime: () => this.#supervisor.exitedRuntime(),
       maxConcurrency: settings.maxConcurrency,
       maxQueuedInvocations: settings.maxQueuedInvocations,
-      timeoutSeconds: settings.timeoutSeconds,
       supervised: settings.runtime !== undefined,
       onInitDone: () => this.#environment?.initDone(),
       onInitError: (report) => this.#environment?.initFailed(report),
@@ -437,7 +438,8 @@ export class RuntimeApiEmulator {
    * Shuts the execution environment down as the platform does (docs/runtime-api.md §6.1 step 11):
    * sends `SHUTDOWN` (with `deadlineMs` = now + budget) to every extension subscribed to it; then,
    * if any extension registered, SIGTERM to every running spawned runtime (its process group) and
-   * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. Resolves when
+   * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. In Managed
+   * Instances mode the runtime always gets SIGTERM first, and `budgetMs` defaults to 600 (§6.5). Resolves when
    * the runtime processes have exited, with the exit of the most recently spawned one. The server
    * stays up; call {@link close} afterwards.
    *
@@ -449,8 +451,11 @@ export class RuntimeApiEmulator {
    * ```
    */
   async shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
-    const budgetMs = Math.max(0, options.budgetMs ?? DEFAULT_SHUTDOWN_BUDGET_MS);
-    const graceful = this.#extensions.size > 0;
+    const managedInstances = this.#dispatcher.managedInstances;
+    const defaultBudgetMs = managedInstances ? LMI_SHUTDOWN_BUDGET_MS : DEFAULT_SHUTDOWN_BUDGET_MS;
+    const budgetMs = Math.max(0, options.budgetMs ?? defaultBudgetMs);
+    // A Managed Instances runtime always gets SIGTERM first, to let its invocations in flight finish.
+    const graceful = this.#extensions.size > 0 || managedInstances;
     this.#extensions.broadcast({
       eventType: 'SHUTDOWN',
       shutdownReason: options.reason ?? 'spindown',

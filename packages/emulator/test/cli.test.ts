@@ -163,6 +163,34 @@ describe('lambda-runtime-emulator CLI', () => {
     expect(isRunning(pid)).toBe(false);
   });
 
+  it('gives the runtime a Managed Instances environment when started with --max-concurrency', async () => {
+    const cliProcess = run(['--port', '0', '--max-concurrency', '2', '--', process.execPath, fixture]);
+    const origin = await cliProcess.origin;
+
+    const response = await fetch(`${origin}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: '{"action":"env"}',
+    });
+    const { env } = (await response.json()) as { env: Record<string, string> };
+
+    expect(env.AWS_LAMBDA_MAX_CONCURRENCY).toBe('2');
+    expect(env.AWS_LAMBDA_INITIALIZATION_TYPE).toBe('lambda-managed-instances');
+  });
+
+  it('answers 429 TooManyRequestsException when nothing may queue with --max-queued 0', async () => {
+    const cliProcess = run(['--port', '0', '--max-queued', '0']);
+    const origin = await cliProcess.origin;
+
+    const response = await fetch(`${origin}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: '{}',
+    });
+
+    expect(response.status).toBe(429);
+    expect(response.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+    expect(await response.json()).toMatchObject({ Type: 'User', message: 'Rate Exceeded.' });
+  });
+
   it('prints START, the runtime output, END and REPORT in order, in plain text when stdout is not a terminal', async () => {
     const cliProcess = runFixture(['--memory', '512']);
     const origin = await cliProcess.origin;
@@ -331,6 +359,8 @@ describe('lambda-runtime-emulator CLI', () => {
     [['--region', 'mars'], '--region: "mars" is not an AWS region'],
     [['--function-name', 'bad name'], '--function-name: "bad name" is not a function name'],
     [['--port', 'http'], '--port: must be a whole number from 0 to 65535, got "http"'],
+    [['--max-concurrency', '0'], '--max-concurrency: must be a whole number from 1 to 10000, got "0"'],
+    [['--max-queued', 'lots'], '--max-queued: must be a whole number from 0 to 1000000, got "lots"'],
     [['--bogus'], "Unknown option '--bogus'"],
   ])('exits 2 with a specific message when given %j', async (args, message) => {
     const cliProcess = run([...args, '--', process.execPath, fixture]);

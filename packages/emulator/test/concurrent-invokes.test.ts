@@ -75,6 +75,24 @@ describe('RuntimeApiEmulator under concurrent invokes (single concurrency)', () 
     }
   });
 
+  it('answers every caller of a flood with its own result or 429 and keeps serving afterwards', async () => {
+    emulator = await RuntimeApiEmulator.start({ maxQueuedInvocations: 20 });
+    emulator.spawn({ command: process.execPath, args: [fixtureRuntime], cwd: fixtures });
+
+    const answers = await Promise.all(Array.from({ length: 300 }, (_, n) => invokeOverHttp(emulator, { n })));
+    const after = await invokeOverHttp(emulator, { n: 'after' });
+
+    const served = answers.flatMap((answer, n) => (answer.status === 200 ? [{ answer, n }] : []));
+    expect(answers.every((answer) => answer.status === 200 || answer.status === 429)).toBe(true);
+    expect(served.length).toBeGreaterThanOrEqual(20);
+    expect(served.every(({ answer, n }) => (answer.json as { event: { n: number } }).event.n === n)).toBe(
+      true,
+    );
+    expect(after.status).toBe(200);
+    expect(emulator.maxInFlight).toBe(1);
+    expect(emulator.queuedInvocations).toBe(0);
+  });
+
   it('refuses a programmatic invoke beyond the bound with TooManyRequestsError and serves the queued ones', async () => {
     emulator = await RuntimeApiEmulator.start({ maxQueuedInvocations: 2 });
     const runtime = new RuntimeClient(emulator.origin);

@@ -8,6 +8,7 @@ import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { TooManyRequestsError } from '../src/too-many-requests-error.js';
 import { httpCall } from './support/http-call.js';
 import { type NextAnswer, RuntimeClient } from './support/runtime-client.js';
+import { until } from './support/until.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const concurrentRuntime = `${fixtures}concurrent-runtime.mjs`;
@@ -308,6 +309,20 @@ describe('RuntimeApiEmulator in Managed Instances mode', () => {
     expect(late.status).toBe(410);
     expect(runtime.exit).toBeUndefined();
     expect(after.json()).toMatchObject({ event: { n: 'after' }, pid: runtime.pid });
+  });
+
+  it('sends SIGTERM first on shutdown and takes the answers of invocations that finish in the grace period', async () => {
+    await start(2);
+    const runtime = emulator.spawn({ command: process.execPath, args: [concurrentRuntime], cwd: fixtures });
+    const inFlight = emulator.invoke({ n: 'in flight', sleepMs: 200 });
+    await until(() => runtime.stdout.includes('handling '));
+
+    // A generous budget: on a loaded machine the child may need a while to finish and exit.
+    const result = await emulator.shutdown({ budgetMs: 10_000 });
+
+    expect(result).toMatchObject({ code: 0, signal: null, sigtermAt: expect.any(Number) });
+    expect(runtime.stdout).toContain('got SIGTERM with 1 in flight');
+    expect((await inFlight).json()).toMatchObject({ event: { n: 'in flight' } });
   });
 
   it('answers the front-door caller with the timeout and 429 beyond the queue bound', async () => {
