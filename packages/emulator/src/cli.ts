@@ -23,6 +23,7 @@ Options:
 ${FUNCTION_CLI_HELP}      --init-timeout <s>     Init limit before it is re-run inside the first invoke (default 10)
       --max-concurrency <n>  Lambda Managed Instances mode: n invocations at once
       --max-queued <n>       invocations that may wait; one more gets 429 (default 100)
+      --http <port>          also answer plain HTTP requests on <port> as a Lambda function URL
   -h, --help                 show this help
 
 Colour: on for a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 on.
@@ -66,6 +67,7 @@ function parse() {
       'init-timeout': { type: 'string' },
       'max-concurrency': { type: 'string' },
       'max-queued': { type: 'string' },
+      http: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   const listenPort = wholeNumber('--port', values.port, 0, 65_535) ?? 9000;
   const maxConcurrency = wholeNumber('--max-concurrency', values['max-concurrency'], 1, 10_000);
   const maxQueued = wholeNumber('--max-queued', values['max-queued'], 0, 1_000_000);
+  const httpPort = wholeNumber('--http', values.http, 0, 65_535);
   const initTimeout = initTimeoutMs(values['init-timeout']);
   const [command, ...args] = positionals;
 
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     ...functionOptions,
     host: values.host ?? '127.0.0.1',
     port: listenPort,
+    ...(httpPort === undefined ? {} : { functionUrl: { port: httpPort } }),
     output: process.stdout,
     ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
     ...(maxQueued === undefined ? {} : { maxQueuedInvocations: maxQueued }),
@@ -111,6 +115,9 @@ async function main(): Promise<void> {
     `${NAME} listening on ${emulator.origin} (AWS_LAMBDA_RUNTIME_API=${emulator.runtimeApi})\n` +
       `invoke with: curl -X POST '${emulator.origin}${FRONT_DOOR_PATH}' -d '{}'\n`,
   );
+  if (emulator.functionUrlOrigin !== undefined) {
+    process.stdout.write(`function URL: curl '${emulator.functionUrlOrigin}/'\n`);
+  }
   if (command === undefined) {
     process.stdout.write('no bootstrap given: start your runtime with the AWS_LAMBDA_RUNTIME_API above\n');
   }
