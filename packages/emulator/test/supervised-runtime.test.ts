@@ -146,6 +146,16 @@ describe('RuntimeApiEmulator in supervised mode', () => {
     );
   });
 
+  it('words a runtime killed by a signal as Lambda does (signal: killed)', async () => {
+    const { emulator } = await startSupervised();
+
+    const result = await emulator.invoke({ action: 'kill-self' });
+
+    expect(result.error?.errorMessage).toBe(
+      `RequestId: ${result.requestId} Error: Runtime exited with error: signal: killed`,
+    );
+  });
+
   it('SIGKILLs the runtime’s process group at the timeout, answers Sandbox.Timedout and re-initialises', async () => {
     const { emulator, output } = await startSupervised({ timeoutSeconds: 1 });
     const runtimePid = (await emulator.invoke({})).json<{ pid: number }>().pid;
@@ -207,6 +217,24 @@ describe('RuntimeApiEmulator in supervised mode', () => {
     expect(result).toMatchObject({ status: 'error', via: 'timeout', errorType: 'Sandbox.Timedout' });
     expect(result.error?.errorMessage).toBe(
       `RequestId: ${result.requestId} Error: Task timed out after 0.50 seconds`,
+    );
+  });
+
+  it('answers Runtime.InvalidEntrypoint, and tries again on the next invoke, when the command cannot be started', async () => {
+    const output = new CapturedOutput();
+    emulator = await RuntimeApiEmulator.start({
+      colour: false,
+      output,
+      runtime: { command: '/nonexistent/bootstrap' },
+    });
+
+    const first = await emulator.invoke({});
+    const second = await emulator.invoke({});
+
+    expect(first).toMatchObject({ status: 'error', via: 'exit', errorType: 'Runtime.InvalidEntrypoint' });
+    expect(second.errorType).toBe('Runtime.InvalidEntrypoint');
+    expect(output.text).toContain(
+      '[lambda-runtime-emulator] the runtime could not be started (spawn /nonexistent/bootstrap ENOENT)',
     );
   });
 
