@@ -46,6 +46,42 @@ export interface EmulatorOptions {
    */
   readonly maxQueuedInvocations?: number;
   /**
+   * The function's configuration variables (what `Environment.Variables` holds in Lambda), added
+   * to every runtime environment on top of the reserved ones; an `undefined` value removes a
+   * variable. Default none.
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** `_HANDLER` of every runtime environment. Default unset. */
+  readonly handler?: string;
+  /**
+   * Supervised mode: the emulator starts this runtime itself and keeps the function alive as
+   * Lambda does (a new process after an init failure, a crash or a timeout; the runtime's process
+   * group SIGKILLed at the deadline; START/END/REPORT lines on {@link output}). See the README's
+   * "Supervised runtime".
+   */
+  readonly runtime?: SupervisedRuntimeOptions;
+  /**
+   * Supervised mode: how long the Init phase may take before it is abandoned and re-run inside the
+   * first invoke (Lambda's on-demand Init limit, a "suppressed init"). Default 10 000; with
+   * `maxConcurrency`, max(130 000, the function timeout) as for Managed Instances.
+   */
+  readonly initTimeoutMs?: number;
+  /**
+   * Supervised mode: time between SIGTERM and SIGKILL when {@link RuntimeApiEmulator.restartRuntime}
+   * stops the runtime. Default 2 000.
+   */
+  readonly stopGraceMs?: number;
+  /**
+   * Supervised mode: where the START/END/REPORT lines and the runtime's own stdout/stderr go.
+   * Default `process.stdout`.
+   */
+  readonly output?: NodeJS.WritableStream;
+  /**
+   * Colour the lines written to {@link output}. Default: on when `output` is a TTY that supports
+   * colour, off otherwise; `NO_COLOR` turns it off and `FORCE_COLOR` on.
+   */
+  readonly colour?: boolean;
+  /**
    * Opens a second listener that answers plain HTTP requests as a Lambda function URL would (see
    * {@link RuntimeApiEmulator.functionUrlOrigin}). Default: none.
    */
@@ -63,6 +99,17 @@ export interface FunctionUrlOptions {
   readonly port?: number;
   /** Interface to listen on. Default: the emulator's `host`. */
   readonly host?: string;
+}
+
+/** What supervised mode runs as the runtime (its `bootstrap`). */
+export interface SupervisedRuntimeOptions {
+  /** The executable; a relative path is resolved against the current directory. */
+  readonly command: string;
+  readonly args?: readonly string[];
+  /** Working directory, also `LAMBDA_TASK_ROOT`. Default the command's directory, or the current one. */
+  readonly cwd?: string;
+  /** Variables on top of the function's environment; an `undefined` value removes one. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -84,6 +131,13 @@ export interface ResolvedEmulatorOptions {
   readonly region: string;
   readonly accountId: string;
   readonly logger: Logger;
+  readonly environment: Readonly<Record<string, string | undefined>>;
+  readonly handler: string | undefined;
+  readonly runtime: SupervisedRuntimeOptions | undefined;
+  readonly initTimeoutMs: number;
+  readonly stopGraceMs: number;
+  readonly output: NodeJS.WritableStream;
+  readonly colour: boolean | undefined;
   readonly maxConcurrency: number | undefined;
   readonly maxQueuedInvocations: number;
   readonly functionUrl: { readonly port: number; readonly host: string } | undefined;
@@ -106,6 +160,18 @@ export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulat
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '012345678912',
     logger: options.logger ?? silentLogger,
+    environment: options.environment ?? {},
+    handler: options.handler,
+    runtime: options.runtime,
+    // On demand, Init has 10 s; Managed Instances (like provisioned concurrency) max(130 s, timeout).
+    initTimeoutMs:
+      options.initTimeoutMs ??
+      (options.maxConcurrency === undefined
+        ? 10_000
+        : Math.max(130_000, (options.timeoutSeconds ?? 300) * 1000)),
+    stopGraceMs: options.stopGraceMs ?? 2_000,
+    output: options.output ?? process.stdout,
+    colour: options.colour,
     maxConcurrency: checkCount('maxConcurrency', options.maxConcurrency, 1),
     maxQueuedInvocations:
       checkCount('maxQueuedInvocations', options.maxQueuedInvocations, 0) ?? DEFAULT_MAX_QUEUED_INVOCATIONS,

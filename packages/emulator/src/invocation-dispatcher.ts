@@ -14,7 +14,8 @@ export type InitErrorReport = ErrorDocument & { readonly errorTypeHeader: string
 /** An invocation as the emulator keeps it: the event bytes and the caller's options. */
 export interface EmulatedInvocation extends TrackedInvocation {
   readonly body: Buffer;
-  readonly options: InvokeOptions;
+  /** The caller's options; supervised mode may fix `deadlineMs` before delivery (suppressed init). */
+  options: InvokeOptions;
   /**
    * Managed Instances: the caller gets the timeout error at `deadlineMs` (epoch ms) unless the
    * runtime answers first; the runtime is not stopped. Set when the invocation is delivered.
@@ -29,7 +30,7 @@ export interface InvocationDelivery {
   readonly invokedFunctionArn: string;
 }
 
-/** What the dispatcher asks of the process supervision. */
+/** What the dispatcher asks of the process supervision, and what it tells it. */
 export interface InvocationDispatcherOptions {
   /** The last spawned runtime when every spawned runtime has exited; `undefined` otherwise. */
   readonly exitedRuntime: () => SpawnedRuntime | undefined;
@@ -37,6 +38,19 @@ export interface InvocationDispatcherOptions {
   readonly maxConcurrency?: number | undefined;
   /** Invocations that may wait for a slot; beyond it `invoke` rejects ({@link TooManyRequestsError}). */
   readonly maxQueuedInvocations: number;
+  /**
+   * Supervised mode: the emulator enforces the function timeout itself, so an invoke without
+   * `timeoutMs` has no caller-side limit.
+   */
+  readonly supervised?: boolean;
+  /** The runtime's first `GET /next` since the start (or the last {@link renew}) arrived: Init is over. */
+  readonly onInitDone?: () => void;
+  /** An `/init/error` was accepted. */
+  readonly onInitError?: (report: InitErrorReport) => void;
+  /** An invocation has ended with a result, just before its caller sees it. */
+  readonly onSettled?: (invocation: EmulatedInvocation, result: InvokeResult) => void;
+  /** An invocation ended without a result (caller timeout, emulator closed). */
+  readonly onAbandoned?: (invocation: EmulatedInvocation) => void;
 }
 
 const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
@@ -48,9 +62,8 @@ const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
  * and the runtime supervisor act on this object; none keeps invocation state of its own.
  */
 export class InvocationDispatcher {
-  /** The lifecycle the Runtime API routes drive (`/next`, answers, `/init/error`). */
-  readonly machine: InvocationStateMachine<EmulatedInvocation>;
-  readonly #exitedRuntime: () => SpawnedRuntime | undefined;
+  #machine: InvocationStateMachine<EmulatedInvocation>;
+  readonly #options: InvocationDispatcherOptions;
   readonly #managedInstances: boolean;
   readonly #maxConcurrency: number;
   readonly #maxQueued: number;
@@ -59,11 +72,51 @@ export class InvocationDispatcher {
   #initError: InitErrorReport | undefined;
 
   constructor(options: InvocationDispatcherOptions) {
-    this.#exitedRuntime = options.exitedRuntime;
+    this.#options = options;
     this.#managedInstances = options.maxConcurrency !== undefined;
     this.#maxConcurrency = options.maxConcurrency ?? 1;
     this.#maxQueued = options.maxQueuedInvocations;
-    this.machine = new InvocationStateMachine<EmulatedInvocation>({
+    this.#machine = this.#newMachine();
+  }
+
+  /**
+   * The lifecycle the Runtime API routes drive (`/next`, answers, `/init/error`): one per runtime
+   * process in supervised mode (see {@link renew}).
+   */
+  get machine(): InvocationStateMachine<EmulatedInvocation> {
+    return this.#machine;
+  }
+
+  /**
+   * Takes the invocations not yet delivered out of the queue (they neither end nor get delivered
+   * by this machine any more), e.g. to run them on a new runtime process.
+   */
+  takeQueued(): EmulatedInvocation[] {
+    const queued = [...this.#machine.queued];
+    for (const invocation of queued) this.#machine.abandon(invocation);
+    return queued;
+  }
+
+  /**
+   * Supervised mode, a new runtime process: a fresh lifecycle (Init again, registration open) with
+   * `carried` queued first. The previous machine keeps what it had in flight.
+   */
+  renew(carried: readonly EmulatedInvocation[] = []): void {
+    const queued = [...carried, ...this.takeQueued()];
+    this.#machine = this.#newMachine();
+    this.#registrationOpen = true;
+    for (const invocation of queued) {
+      // A bound of 0 refuses whatever finds no `/next` waiting, as a fresh process has none yet.
+      if (this.#machine.enqueue(invocation) === 'throttled') {
+        invocation.fail(
+          new TooManyRequestsError(invocation.requestId, this.#maxConcurrency, this.#maxQueued),
+        );
+      }
+    }
+  }
+
+  #newMachine(): InvocationStateMachine<EmulatedInvocation> {
+    return new InvocationStateMachine<EmulatedInvocation>({
       maxConcurrency: this.#maxConcurrency,
       maxQueued: this.#maxQueued,
     });
@@ -87,7 +140,8 @@ export class InvocationDispatcher {
   invoke(event: unknown, options: InvokeOptions): Promise<InvokeResult> {
     const requestId = options.requestId ?? randomUUID();
     const body = eventBytes(event, options.rawBody);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
+    const timeoutMs =
+      options.timeoutMs ?? (this.#options.supervised === true ? undefined : DEFAULT_INVOKE_TIMEOUT_MS);
     return new Promise<InvokeResult>((resolveResult, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let deadlineTimer: NodeJS.Timeout | undefined;
@@ -102,7 +156,7 @@ export class InvocationDispatcher {
           deadlineTimer = setTimeout(() => {
             // Managed Instances never kill the runtime at a deadline (docs/runtime-api.md §6.5):
             // the caller gets the timeout, and a late answer for the id gets 410.
-            this.machine.abandon(invocation);
+            this.#machine.abandon(invocation);
             invocation.fail(new InvokeTimeoutError(requestId, budgetMs));
           }, budgetMs);
         },
@@ -112,24 +166,31 @@ export class InvocationDispatcher {
           // One turn later: whatever a spawned runtime wrote to stdout/stderr before answering was
           // readable in the same poll as the answer, so it has been read by then. Resolving at
           // once would race the answer's socket against the output pipe.
-          setImmediate(() => resolveResult(new EmulatorInvokeResult(requestId, outcome)));
+          setImmediate(() => {
+            const result = new EmulatorInvokeResult(requestId, outcome);
+            this.#options.onSettled?.(invocation, result);
+            resolveResult(result);
+          });
         },
         fail: (error) => {
           clearTimeout(timer);
           clearTimeout(deadlineTimer);
+          this.#options.onAbandoned?.(invocation);
           reject(error);
         },
       };
-      timer = setTimeout(() => {
-        this.machine.abandon(invocation);
-        invocation.fail(new InvokeTimeoutError(requestId, timeoutMs));
-      }, timeoutMs);
-      const deadRuntime = this.machine.initFailed ? undefined : this.#exitedRuntime();
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.#machine.abandon(invocation);
+          invocation.fail(new InvokeTimeoutError(requestId, timeoutMs));
+        }, timeoutMs);
+      }
+      const deadRuntime = this.#machine.initFailed ? undefined : this.#options.exitedRuntime();
       if (deadRuntime !== undefined) {
         invocation.settle(exitOutcome(requestId, deadRuntime));
         return;
       }
-      if (this.machine.enqueue(invocation) === 'throttled') {
+      if (this.#machine.enqueue(invocation) === 'throttled') {
         invocation.fail(new TooManyRequestsError(requestId, this.#maxConcurrency, this.#maxQueued));
       }
     });
@@ -137,24 +198,27 @@ export class InvocationDispatcher {
 
   /** The runtime's first `/next` arrived: no more extension registrations. */
   closeRegistration(): void {
+    if (!this.#registrationOpen) return;
     this.#registrationOpen = false;
+    this.#options.onInitDone?.();
   }
 
   /** An `/init/error` arrived: `false` (403) once Init is over or after an earlier report. */
   failInit(outcome: InvokeOutcome, report: InitErrorReport): boolean {
-    if (!this.machine.initError(outcome)) return false;
+    if (!this.#machine.initError(outcome)) return false;
     this.#initError = report;
+    this.#options.onInitError?.(report);
     return true;
   }
 
   /** Every spawned runtime is gone: pending invocations end as `runtime`'s exit error. */
   runtimeExited(runtime: SpawnedRuntime): void {
-    this.machine.runtimeExited((requestId) => exitOutcome(requestId, runtime));
+    this.#machine.runtimeExited((requestId) => exitOutcome(requestId, runtime));
   }
 
   /** Rejects every pending invocation with `error`. */
   close(error: Error): void {
-    this.machine.close(error);
+    this.#machine.close(error);
   }
 }
 

@@ -18,6 +18,8 @@ import { answerOutcome, platformError } from './invocation-outcomes.js';
 import { parseErrorDocument } from './invoke-result.js';
 import { NextLongPoll } from './next-long-poll.js';
 import type { RuntimeExchange } from './runtime-exchange.js';
+import { readStreamedResponse } from './streamed-response-reader.js';
+import type { StreamedResponseTargets } from './streamed-response-target.js';
 
 interface PendingWaiter {
   readonly count: number;
@@ -25,9 +27,6 @@ interface PendingWaiter {
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
 }
-
-import { readStreamedResponse } from './streamed-response-reader.js';
-import type { StreamedResponseTargets } from './streamed-response-target.js';
 
 /** What the Runtime API routes work with. */
 export interface RuntimeApiRoutesOptions {
