@@ -48,12 +48,17 @@ describe('SocketRequestStream', () => {
   });
 
   it('item 33: keeps at most the high-water mark plus one chunk in the process when the server reads nothing', async () => {
-    server = new StreamingContractServer({ keepBytes: false, onHead: (request) => request.socket.pause() });
-    await server.listen();
-    transport = new SocketTransport({ origin: server.origin });
+    const sink = new StreamingContractServer({
+      keepBytes: false,
+      onHead: (request) => request.socket.pause(),
+    });
+    server = sink;
+    await sink.listen();
+    transport = new SocketTransport({ origin: sink.origin });
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const bound = 16 * 1024 + chunk.length + 16;
     const stream = transport.openStream({ method: 'POST', path: PATH });
+    await sink.waitFor(() => sink.streams.length === 1, 5_000, 'the head');
     const buffered: number[] = [];
     let stalled: Promise<void> | undefined;
 
@@ -67,14 +72,14 @@ describe('SocketRequestStream', () => {
       ]);
       if (held) stalled = write;
     }
-    server.streams[0]?.socket.resume();
+    sink.streams[0]?.socket.resume();
     await stalled;
     const answer = await stream.end();
 
     expect(stalled).toBeDefined();
     expect(Math.max(...buffered)).toBeLessThanOrEqual(bound);
     expect(answer.status).toBe(202);
-    expect(server.streams[0]?.bodyBytes).toBe(buffered.length * chunk.length);
+    expect(sink.streams[0]?.bodyBytes).toBe(buffered.length * chunk.length);
   });
 
   it('cuts the body and rejects with ERR_INVALID_REQUEST when a trailer value holds CR/LF', async () => {
