@@ -60,6 +60,31 @@ export {
 } from './protocol.js';
 export { ResponseHeaderCollector } from './response-header-collector.js';
 export {
+  DEFAULT_STREAM_CONTENT_TYPE,
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  HTTP_PRELUDE_DELIMITER_BYTES,
+  type HttpResponseMetadata,
+  isStreamingHandler,
+  MAX_STREAMED_RESPONSE_BYTES,
+  type ResponseStream,
+  STREAM_RESPONSE,
+  STREAMING_HANDLER,
+  STREAMING_HIGH_WATER_MARK,
+  type StreamingBody,
+  type StreamingHandler,
+  type StreamingHandlerFunction,
+  type StreamingHandlerMarks,
+  type StreamingHandlerOptions,
+  type StreamingInitializer,
+  streamingHighWaterMark,
+} from './streaming.js';
+export {
+  InvalidStreamingOperationError,
+  MalformedStreamingHandlerError,
+  ResponseStreamNotFinishedError,
+  StreamedResponseSizeTooLargeError,
+} from './streaming-errors.js';
+export {
   CLOCK,
   CONTEXT_BUILDER,
   ENVIRONMENT,

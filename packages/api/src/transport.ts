@@ -99,12 +99,15 @@ export interface TransportRequestStream {
   /**
    * Sends `chunk` as one chunk (empty chunks are skipped: a zero-size chunk would end the body).
    * Resolves once the transport can take more without buffering past its high-water mark, so a slow
-   * reader slows the writer. Rejects with `TransportError` when the request has failed.
+   * reader slows the writer. `chunk` is not copied: it must not be changed after the call. Rejects
+   * with `TransportError` when the request has failed, and once the server has answered before the
+   * body ended (then with `code` `ERR_STREAM_ANSWERED` and the answer's status in `response`).
    */
   write(chunk: Uint8Array): Promise<void>;
   /**
    * Ends the body (`0\r\n`, the trailers, `\r\n`) and resolves with the answer once it has been
-   * read; rejects with `TransportError` when no answer could be had.
+   * read (with the early answer, sending nothing, when the server answered first); rejects with
+   * `TransportError` when no answer could be had.
    */
   end(trailers?: Readonly<Record<string, string>>): Promise<TransportResponse>;
   /**

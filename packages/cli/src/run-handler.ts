@@ -1,5 +1,5 @@
 import { MalformedHandlerNameError } from '@lambda-runtime/api';
-import { defaultRuntime, type LambdaRuntimeOptions } from '@lambda-runtime/core';
+import { defaultRuntime, installAwsLambdaGlobal, type LambdaRuntimeOptions } from '@lambda-runtime/core';
 import { loadHandler } from '@lambda-runtime/handler-loader';
 
 /**
@@ -11,6 +11,9 @@ import { loadHandler } from '@lambda-runtime/handler-loader';
  * or with a handler that cannot be loaded, the error goes to `/runtime/init/error`
  * (`Runtime.MalformedHandlerName`, `Runtime.ImportModuleError`, `Runtime.UserCodeSyntaxError`,
  * `Runtime.HandlerNotFound`) and the process exits 1, before any `/next`.
+ *
+ * The managed runtime's `awslambda` global (`streamifyResponse`, `HttpResponseStream`) is in place
+ * before the handler module loads, unless `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`.
  *
  * @param spec - `[dir/]module.export[.nested]`, e.g. `src/app.handler`; default `_HANDLER`.
  * @param options - process-level behaviour, passed to `defaultRuntime`.
@@ -25,6 +28,9 @@ import { loadHandler } from '@lambda-runtime/handler-loader';
  * ```
  */
 export function runHandler(spec?: string, options: LambdaRuntimeOptions = {}): Promise<never> {
+  // Before the handler module loads, as the managed runtime does (a no-op when already installed
+  // or when AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA opts out).
+  installAwsLambdaGlobal();
   return defaultRuntime(async ({ env }) => {
     const handlerSpec = nonEmpty(spec) ?? nonEmpty(env.handler);
     if (handlerSpec === undefined) {

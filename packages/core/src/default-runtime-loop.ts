@@ -5,6 +5,7 @@ import {
   type ErrorDocument,
   type Handler,
   type Invocation,
+  isStreamingHandler,
   type LambdaEnvironment,
   LambdaRuntimeError,
   type Logger,
@@ -14,12 +15,16 @@ import {
   type RuntimeLoop,
   runInInvocation,
   SerializationError,
+  type StreamingHandler,
+  streamingHighWaterMark,
   type Transport,
   TransportError,
   toErrorDocument,
 } from '@lambda-runtime/api';
 import { callHandler, HandlerCall } from './handler-call.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
+import type { StreamingAnswer } from './streaming-answer.js';
+import { StreamingResponder, type StreamingResponderOptions } from './streaming-responder.js';
 
 const TRACE_ENV = '_X_AMZN_TRACE_ID';
 const PAYLOAD_TOO_LARGE = 413;
@@ -38,6 +43,8 @@ export interface DefaultRuntimeLoopOptions {
    * posts `/init/error` with, so that a process has one.
    */
   readonly client?: RuntimeApiClient;
+  /** Response streaming settings (the size limit), used when the handler is a streaming one. */
+  readonly streaming?: StreamingResponderOptions;
 }
 
 /** The invocation being answered, so that a crash outside the handler can still answer it. */
@@ -46,6 +53,8 @@ interface InFlight {
   answered: boolean;
   /** Once answered: what the answer waits for (deferred log lines), then its post. */
   posting: Promise<unknown> | undefined;
+  /** A streaming handler's answer: a crash must end its stream, not post `/error` beside it. */
+  stream?: StreamingAnswer;
 }
 
 /**
@@ -77,6 +86,11 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private readonly redact: (text: string) => string;
   // Only a transport that keeps call order may get /next before the previous answer is back.
   private readonly pollsBehindAnswers: boolean;
+  private readonly transport: Transport;
+  private readonly environment: LambdaEnvironment;
+  private readonly streamingOptions: StreamingResponderOptions | undefined;
+  // Set by run() when the handler streams its responses.
+  private streaming: StreamingResponder | undefined;
   private running = false;
   private stopRequested = false;
   // The parked poll's own resolve function, stored as is: a fresh closure per poll written into this
@@ -109,6 +123,9 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       options.client ??
       new RuntimeApiClient(transport, { redact: (text) => environment.redact(text), logger });
     this.pollsBehindAnswers = transport.pipelining === true;
+    this.transport = transport;
+    this.environment = environment;
+    this.streamingOptions = options.streaming;
     this.contextBuilder = contextBuilder;
     this.codec = codec;
     this.logger = logger;
@@ -124,6 +141,15 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     this.stopRequested = false;
     process.on('beforeExit', this.beforeExit);
     try {
+      this.streaming = isStreamingHandler(handler)
+        ? new StreamingResponder(
+            this.transport,
+            this.client,
+            this.logger,
+            this.environment,
+            this.streamingOptions,
+          )
+        : undefined;
       while (!this.stopRequested) {
         const invocation = await this.nextWithRetries();
         if (invocation === undefined) break;
@@ -151,6 +177,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     this.stop();
     const inFlight = this.inFlight;
     if (inFlight === undefined) return false;
+    if (inFlight.stream !== undefined) return inFlight.stream.failInFlight(error);
     if (inFlight.answered) {
       // Decided but perhaps still waiting for deferred log lines: let that answer leave first.
       for (let posting = inFlight.posting; posting !== undefined; ) {
@@ -259,6 +286,21 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       } else {
         process.env[TRACE_ENV] = invocation.traceId;
       }
+    }
+
+    if (this.streaming !== undefined) {
+      const answer = this.streaming.answer(inFlight.requestId, streamingHighWaterMark(handler), {
+        fail: (error) => this.fail(inFlight, error, false),
+        answering: (settled) => {
+          inFlight.answered = true;
+          inFlight.posting = settled;
+        },
+      });
+      inFlight.stream = answer;
+      this.onEventLoopDrained = answer.eventLoopDrained;
+      await answer.run(handler as unknown as StreamingHandler, event, call);
+      this.onEventLoopDrained = undefined;
+      return false;
     }
 
     this.onEventLoopDrained = callHandler(handler, event, call);

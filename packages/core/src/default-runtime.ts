@@ -1,4 +1,4 @@
-import type { Initializer, InvocationContext } from '@lambda-runtime/api';
+import type { Initializer, InvocationContext, StreamingInitializer } from '@lambda-runtime/api';
 import { ContainerComposition } from './composition-root.js';
 import { LambdaRuntime } from './lambda-runtime.js';
 import type { LambdaRuntimeOptions } from './runtime-lifecycle.js';
@@ -40,10 +40,33 @@ export function defaultRuntime<
   TContext extends InvocationContext = InvocationContext,
 >(
   initialize: Initializer<TEvent, TResult, TContext>,
+  options?: LambdaRuntimeOptions,
+): LambdaRuntime<TContext>;
+/**
+ * The same, for an initializer that returns a streaming handler (`streamingHandler(...)` of
+ * `@lambda-runtime/handlers`, or `awslambda.streamifyResponse(...)`): each invocation is answered
+ * through a response stream (docs/runtime-api.md section 7).
+ *
+ * @example
+ * ```ts
+ * defaultRuntime(() => streamingHandler(async function* (event) { yield 'hello'; })).run();
+ * ```
+ */
+export function defaultRuntime<
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  TEvent = any,
+  TContext extends InvocationContext = InvocationContext,
+>(
+  initialize: StreamingInitializer<TEvent, TContext>,
+  options?: LambdaRuntimeOptions,
+): LambdaRuntime<TContext>;
+export function defaultRuntime<TContext extends InvocationContext>(
+  initialize: Initializer<never, unknown, TContext> | StreamingInitializer<never, TContext>,
   options: LambdaRuntimeOptions = {},
 ): LambdaRuntime<TContext> {
   return new LambdaRuntime<TContext>(
-    initialize as Initializer<unknown, unknown, TContext>,
+    // The loop tells a streaming handler by its mark, whatever its static type.
+    initialize as unknown as Initializer<unknown, unknown, TContext>,
     new ContainerComposition(),
     options,
   );

@@ -6,8 +6,21 @@ export {
   defaultTransportFactory,
   registerDefaults,
 } from './composition-root.js';
+
+import { installAwsLambdaGlobal } from './awslambda-global.js';
+
+export {
+  type AwsLambdaStreamingGlobal,
+  installAwsLambdaGlobal,
+  NO_GLOBAL_AWSLAMBDA_ENV,
+} from './awslambda-global.js';
 export { defaultRuntime } from './default-runtime.js';
 export { DefaultRuntimeLoop, type DefaultRuntimeLoopOptions } from './default-runtime-loop.js';
+export {
+  LambdaResponseStream,
+  type LambdaResponseStreamOptions,
+  type ResponseStreamSink,
+} from './lambda-response-stream.js';
 export {
   type ContextBuilderDependencies,
   type ContextBuilderWrapper,
@@ -32,4 +45,19 @@ export {
   type ShutdownHook,
   type ShutdownHookOptions,
 } from './runtime-lifecycle.js';
+export type { StreamedResponsePost } from './streamed-response-post.js';
+export {
+  StreamingAnswer,
+  type StreamingAnswerHooks,
+  type StreamingAnswerSettings,
+} from './streaming-answer.js';
+export {
+  MAX_STREAMED_RESPONSE_BYTES_ENV,
+  StreamingResponder,
+  type StreamingResponderOptions,
+} from './streaming-responder.js';
 export { VERSION } from './version.js';
+
+// As the managed Node.js runtime does before it loads a handler: modules imported after this one
+// may call `awslambda.streamifyResponse` as they load (opt out with AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA).
+installAwsLambdaGlobal();

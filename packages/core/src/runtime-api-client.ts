@@ -16,6 +16,11 @@ import {
   type TransportResponse,
   toErrorDocument,
 } from '@lambda-runtime/api';
+import {
+  BufferedFallbackPost,
+  type StreamedResponsePost,
+  TransportStreamedPost,
+} from './streamed-response-post.js';
 import { VERSION } from './version.js';
 import { xrayErrorCause } from './xray-error-cause.js';
 
@@ -79,6 +84,12 @@ const JSON_CONTENT_TYPE = 'application/json';
 const UNSAFE_HEADER_CHARS = /[^\x20-\x7e]/g;
 const MAX_ERROR_TYPE_HEADER = 1024;
 const EMPTY_BODY = new Uint8Array(0);
+const STREAMING_RESPONSE_MODE = 'streaming';
+// Trailer names as the protocol document spells them (names are case-insensitive on the wire).
+const ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
+const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
+const TRAILER_DOCUMENT_CHARS = 8 * 1024;
+const MAX_TRAILER_BYTES = 12 * 1024;
 const utf8 = new TextDecoder();
 
 /**
@@ -228,21 +239,80 @@ export class RuntimeApiClient {
     return this.post(path, headers, JSON.stringify(canonical));
   }
 
+  /**
+   * Opens a streamed answer to `/runtime/invocation/{id}/response` (docs/runtime-api.md section 7):
+   * `Lambda-Runtime-Function-Response-Mode: streaming`, the content type, and the `Trailer` header
+   * announcing the error trailers; `fail(document)` ends it with `Lambda-Runtime-Function-Error-Type`
+   * and `Lambda-Runtime-Function-Error-Body` (base64 of the JSON document, redacted and bounded like
+   * every error document). The answer follows the status policy of the posts.
+   *
+   * A transport without `openStream` gets a buffered fallback: the bytes are collected up to the
+   * buffered limit and posted as one `/response` (a failure as `/error`).
+   *
+   * @param maxBytes - the most bytes the response may carry (the caller enforces it).
+   */
+  openResponseStream(requestId: string, contentType: string, maxBytes: number): StreamedResponsePost {
+    const path = RuntimeApiPath.response(requestId);
+    if (this.transport.openStream === undefined) {
+      return new BufferedFallbackPost({
+        maxBytes,
+        respond: (body) => this.postResponse(requestId, { body, contentType }),
+        fail: (document) => this.postError(requestId, document),
+      });
+    }
+    const stream = this.transport.openStream({
+      method: 'POST',
+      path,
+      headers: {
+        [RuntimeHeader.userAgent]: this.userAgent,
+        [RuntimeHeader.functionResponseMode]: STREAMING_RESPONSE_MODE,
+        [RuntimeHeader.contentType]: contentType,
+        trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+      },
+    });
+    return new TransportStreamedPost(stream, {
+      maxBytes,
+      resultOf: (response) => resultOf(`POST ${path}`, response),
+      trailersOf: (document) => this.errorTrailers(document),
+    });
+  }
+
+  /** The error trailers of a failed stream: the type, and the canonical document as base64 JSON. */
+  private errorTrailers(document: ErrorDocument): Record<string, string> {
+    // A trailer is a header line: bounded well under the 16 KiB a Node.js HTTP parser accepts.
+    let body = '';
+    for (let maxChars = TRAILER_DOCUMENT_CHARS; ; maxChars = Math.floor(maxChars / 2)) {
+      const canonical = boundErrorDocument(
+        document,
+        this.redact === undefined ? { maxChars } : { redact: this.redact, maxChars },
+      );
+      body = Buffer.from(JSON.stringify(canonical)).toString('base64');
+      if (body.length <= MAX_TRAILER_BYTES || maxChars < 64) {
+        return { [ERROR_TYPE_TRAILER]: headerSafe(canonical.errorType), [ERROR_BODY_TRAILER]: body };
+      }
+    }
+  }
+
   private async post(
     path: string,
     headers: Record<string, string>,
     body: Uint8Array | string,
   ): Promise<PostResult> {
     const response = await this.transport.request({ method: 'POST', path, headers, body });
-    const { status } = response;
-    if (status >= 200 && status < 300) {
-      return { status };
-    }
-    if (status >= 400 && status < 500) {
-      return { status, apiErrorType: readApiErrorType(response.body) };
-    }
-    throw apiError(`POST ${path}`, response);
+    return resultOf(`POST ${path}`, response);
   }
+}
+
+/** The status policy of every post: 2xx and 4xx are results, anything else throws {@link RuntimeApiError}. */
+function resultOf(what: string, response: TransportResponse): PostResult {
+  const { status } = response;
+  if (status >= 200 && status < 300) {
+    return { status };
+  }
+  if (status >= 400 && status < 500) {
+    return { status, apiErrorType: readApiErrorType(response.body) };
+  }
+  throw apiError(what, response);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   HandlerNotFoundError,
   type Initializer,
   type InvocationContext,
+  isStreamingHandler,
   type LambdaEnvironment,
   type Logger,
   type RuntimeLoop,
@@ -374,6 +375,8 @@ export class RuntimeLifecycle<TContext extends InvocationContext = InvocationCon
           `The initializer returned ${describeType(handler)} instead of a handler function`,
         );
       }
+      // A streaming mark other than 'response' is a broken handler: an init error, as in the managed runtime.
+      isStreamingHandler(handler);
       return handler as Handler<unknown, unknown, TContext>;
     } catch (error) {
       // A crash already reported (or an exit under way) has the last word.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { streamingContractChecks, streamingDeclaration } from './streaming-contract-checks.js';
 import {
   type ContractTransportFactory,
   type TransportContractOptions,
@@ -9,11 +10,15 @@ import {
  * Registers a vitest `describe` block that runs every {@link transportContractChecks} check
  * against a transport: one kept-alive connection, no client timeout on long polls, paths sent
  * unchanged, byte-exact bodies, lower-cased headers, every status returned, connection failures
- * as `TransportError`, recovery after resets, and a `close()` that releases the socket. Each check
+ * as `TransportError`, recovery after resets, and a `close()` that releases the socket; then the
+ * streaming checks of `openStream` (items 32-37, 39), or, with `{ streaming: false }`, only that the
+ * transport has no `openStream` (item 39). Each check
  * starts its own `node:http` server on 127.0.0.1 (port 0) and stops it afterwards.
  *
  * @param name - Shown in the `describe` title, e.g. `UndiciTransport`.
  * @param createTransport - Builds a fresh transport for the test server's origin.
+ * @param options - `longPollMs` for the item 7 check; `streaming: false` declares a transport that
+ * cannot stream (item 39).
  * @example
  * ```ts
  * // test/undici-transport.contract.test.ts
@@ -36,5 +41,16 @@ export function describeTransportContract(
         await expect(check.run(createTransport, options)).resolves.toBeUndefined();
       });
     }
+    describe('streaming (openStream)', () => {
+      const checks =
+        options.streaming === false
+          ? [streamingDeclaration]
+          : [streamingDeclaration, ...Object.values(streamingContractChecks)];
+      for (const check of checks) {
+        it(check.title, { timeout: check.timeoutMs(options) }, async () => {
+          await expect(check.run(createTransport, options)).resolves.toBeUndefined();
+        });
+      }
+    });
   });
 }

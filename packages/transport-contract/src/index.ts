@@ -14,6 +14,17 @@ export {
   rawResponse,
 } from './raw-contract-server.js';
 export {
+  type StreamingContractCheckName,
+  streamingContractChecks,
+  streamingDeclaration,
+} from './streaming-contract-checks.js';
+export {
+  STREAM_ACCEPTED,
+  type StreamedRequest,
+  StreamingContractServer,
+  type StreamingContractServerOptions,
+} from './streaming-contract-server.js';
+export {
   type ContractTransportFactory,
   resolveLongPollMs,
   type TransportContractCheck,

@@ -27,6 +27,12 @@ export interface TransportContractOptions {
    * `TRANSPORT_CONTRACT_LONG_POLL_MS` can raise it (e.g. `600000` for the 10-minute check of item 7).
    */
   readonly longPollMs?: number;
+  /**
+   * Whether the transport streams request bodies (`Transport.openStream`, response streaming).
+   * Default `true`: every streaming check runs. `false` declares that it cannot (checklist item 39):
+   * the suite then checks that it has no `openStream`, so the runtime can say so when it starts.
+   */
+  readonly streaming?: boolean;
 }
 
 /** One check of the contract: a title for the test and a function that throws when the transport fails it. */
@@ -39,11 +45,11 @@ export interface TransportContractCheck {
 }
 
 const DEFAULT_LONG_POLL_MS = 3_000;
-const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_TIMEOUT_MS = 20_000;
 /** Bound on any single step that should be quick on loopback. */
-const STEP_MS = 10_000;
+export const STEP_MS = 10_000;
 /** Bound on close() and on the server seeing a connection close: both are immediate on loopback. */
-const CLOSE_MS = 3_000;
+export const CLOSE_MS = 3_000;
 
 /** The long-poll delay: the option (default 3 s), raised by `TRANSPORT_CONTRACT_LONG_POLL_MS` when that is larger. */
 export function resolveLongPollMs(options: TransportContractOptions = {}): number {
@@ -53,13 +59,13 @@ export function resolveLongPollMs(options: TransportContractOptions = {}): numbe
 }
 
 /** What a check's server has in common, whichever kind it is. */
-interface CheckServer {
+export interface CheckServer {
   readonly origin: string;
   listen(): Promise<void>;
   close(): Promise<void>;
 }
 
-interface Harness<S extends CheckServer> {
+export interface Harness<S extends CheckServer> {
   readonly server: S;
   readonly transport: Transport;
 }
@@ -73,7 +79,7 @@ async function withHarness(
 }
 
 /** Starts `server`, builds a transport for it, runs `body`, and closes both whatever happens. */
-async function withServer<S extends CheckServer>(
+export async function withServer<S extends CheckServer>(
   createTransport: ContractTransportFactory,
   server: S,
   body: (harness: Harness<S>) => Promise<void>,
@@ -116,7 +122,7 @@ function closeUnanswered(socket: Socket, how: 'end' | 'reset'): void {
 }
 
 /** Rejects when `promise` has not settled after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
@@ -131,9 +137,9 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function bytesEqual(actual: Uint8Array, expected: Uint8Array, what: string): void {
+export function bytesEqual(actual: Uint8Array, expected: Uint8Array, what: string): void {
   ok(actual instanceof Uint8Array, `${what}: expected a Uint8Array`);
   equal(actual.byteLength, expected.byteLength, `${what}: length`);
   const a = Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength);
@@ -192,7 +198,7 @@ async function expectOk(transport: Transport, what: string, path = '/ok'): Promi
   return response;
 }
 
-async function expectTransportError(promise: Promise<unknown>, what: string): Promise<TransportError> {
+export async function expectTransportError(promise: Promise<unknown>, what: string): Promise<TransportError> {
   let caught: unknown;
   try {
     await within(promise, STEP_MS, what);
@@ -214,7 +220,7 @@ async function expectTransportError(promise: Promise<unknown>, what: string): Pr
   return caught;
 }
 
-async function closedPortOrigin(): Promise<string> {
+export async function closedPortOrigin(): Promise<string> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -1,11 +1,13 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   decodeHeaderValue,
   type PartialResponse,
+  type StreamingTransportRequest,
   type Transport,
   TransportError,
   type TransportRequest,
+  type TransportRequestStream,
   type TransportResponse,
 } from '@lambda-runtime/api';
 
@@ -137,7 +139,134 @@ export class NodeHttpTransport implements Transport {
     });
   }
 
+  /** A streamed request on `http.ClientRequest` (chunked by default, `addTrailers` before `end`), on a connection of its own. */
+  openStream(request: StreamingTransportRequest): TransportRequestStream {
+    const headers = Object.fromEntries(
+      Object.entries(request.headers ?? {}).filter(
+        ([name]) => !/^(content-length|transfer-encoding)$/i.test(name),
+      ),
+    );
+    const outgoing = httpRequest({
+      agent: false,
+      hostname: this.#hostname,
+      port: this.#port,
+      method: request.method,
+      path: request.path,
+      headers,
+    });
+    const stream = new ClientRequestStream(request, outgoing);
+    this.#streams.add(stream);
+    stream.response.then(
+      () => this.#streams.delete(stream),
+      () => this.#streams.delete(stream),
+    );
+    return stream;
+  }
+
+  readonly #streams = new Set<ClientRequestStream>();
+
   async close(): Promise<void> {
+    for (const stream of this.#streams) stream.abort(new Error('the transport is closed'));
     this.#agent.destroy();
+  }
+}
+
+/** {@link TransportRequestStream} over one `http.ClientRequest`. */
+class ClientRequestStream implements TransportRequestStream {
+  readonly response: Promise<TransportResponse>;
+  #answer: TransportResponse | undefined;
+  #failure: TransportError | undefined;
+  #partial: PartialResponse | undefined;
+  #resolve: (response: TransportResponse) => void = () => {};
+  #reject: (error: TransportError) => void = () => {};
+  readonly #waiters: { resolve: () => void; reject: (error: TransportError) => void }[] = [];
+
+  constructor(
+    readonly request: StreamingTransportRequest,
+    readonly outgoing: ClientRequest,
+  ) {
+    this.response = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.response.catch(() => {});
+    outgoing.on('response', (incoming: IncomingMessage) => this.#read(incoming));
+    outgoing.on('error', (error) => this.#fail(error));
+    outgoing.on('close', () =>
+      this.#fail(Object.assign(new Error('connection closed'), { code: 'ECONNRESET' })),
+    );
+    outgoing.on('drain', () => {
+      for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+    });
+    outgoing.flushHeaders();
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    const refusal = this.#refusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    if (chunk.byteLength === 0) return Promise.resolve();
+    if (this.outgoing.write(chunk)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  end(trailers?: Readonly<Record<string, string>>): Promise<TransportResponse> {
+    if (this.#answer === undefined && this.#failure === undefined && !this.outgoing.writableEnded) {
+      try {
+        if (trailers !== undefined) this.outgoing.addTrailers(trailers);
+      } catch (error) {
+        this.#fail(error as Error);
+        return this.response;
+      }
+      this.outgoing.end();
+    }
+    return this.response;
+  }
+
+  abort(reason?: Error): void {
+    if (this.#answer !== undefined || this.#failure !== undefined) return;
+    this.#fail(
+      Object.assign(new Error(reason?.message ?? 'aborted', { cause: reason }), {
+        code: 'ERR_STREAM_ABORTED',
+      }),
+    );
+  }
+
+  #refusal(): TransportError | undefined {
+    if (this.#failure !== undefined) return this.#failure;
+    if (this.#answer === undefined) return undefined;
+    return TransportError.wrap(
+      this.request,
+      Object.assign(new Error('answered before the body ended'), { code: 'ERR_STREAM_ANSWERED' }),
+      { status: this.#answer.status, headComplete: true, headers: this.#answer.headers },
+    );
+  }
+
+  #read(incoming: IncomingMessage): void {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
+      headers[(incoming.rawHeaders[i] as string).toLowerCase()] = decodeHeaderValue(
+        incoming.rawHeaders[i + 1] as string,
+      );
+    }
+    this.#partial = { status: incoming.statusCode, headComplete: true, headers };
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('error', (error) => this.#fail(error));
+    incoming.on('end', () => {
+      if (this.#failure !== undefined) return;
+      this.#answer = { status: incoming.statusCode ?? 0, headers, body: Buffer.concat(chunks) };
+      this.#resolve(this.#answer);
+      this.outgoing.destroy();
+      const refusal = this.#refusal() as TransportError;
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(refusal);
+    });
+  }
+
+  #fail(error: Error): void {
+    if (this.#answer !== undefined || this.#failure !== undefined) return;
+    this.#failure = TransportError.wrap(this.request, error, this.#partial);
+    this.outgoing.destroy();
+    this.#reject(this.#failure);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure);
   }
 }

@@ -3,14 +3,19 @@ import {
   type Transport,
   TransportError,
   type TransportRequest,
+  type TransportRequestStream,
   type TransportResponse,
 } from '@lambda-runtime/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeTransportContract } from '../src/describe-transport-contract.js';
+import { streamingContractChecks, streamingDeclaration } from '../src/streaming-contract-checks.js';
 import { resolveLongPollMs, transportContractChecks } from '../src/transport-contract-checks.js';
 import { NodeHttpTransport } from './node-http-transport.js';
 
-describeTransportContract('NodeHttpTransport', (origin) => new NodeHttpTransport({ origin }));
+// A plain node:http transport passes every check, the streaming ones (openStream) included.
+describe('items 32, 33, 34, 35, 36, 37, 39: a node:http transport streams, checked by the transport contract', () => {
+  describeTransportContract('NodeHttpTransport', (origin) => new NodeHttpTransport({ origin }));
+});
 
 /** Wraps a working transport and spoils one aspect of it. */
 function spoiled(
@@ -185,6 +190,87 @@ describe('transportContractChecks', () => {
     };
 
     await expect(transportContractChecks.closeDuringLongPoll.run(factory)).rejects.toThrow(/did not settle/);
+  });
+});
+
+/** Wraps a working transport whose streams are spoiled in one aspect. */
+function spoiledStreams(
+  origin: string,
+  spoil: (inner: TransportRequestStream) => Partial<TransportRequestStream>,
+): Transport {
+  const inner = new NodeHttpTransport({ origin });
+  return {
+    request: (request) => inner.request(request),
+    close: () => inner.close(),
+    openStream: (request) => {
+      const stream = inner.openStream(request);
+      return {
+        write: (chunk) => stream.write(chunk),
+        end: (trailers) => stream.end(trailers),
+        abort: (reason) => stream.abort(reason),
+        response: stream.response,
+        ...spoil(stream),
+      };
+    },
+  };
+}
+
+describe('streamingContractChecks', () => {
+  it('item 39: fails the declaration when a transport declared unable to stream has openStream', async () => {
+    const factory = (origin: string) => new NodeHttpTransport({ origin });
+
+    await expect(streamingDeclaration.run(factory, { streaming: false })).rejects.toThrow(/openStream/);
+  });
+
+  it('item 39: fails the declaration and every streaming check when a transport said to stream has no openStream', async () => {
+    const factory = (origin: string) => spoiled(origin, (request, inner) => inner.request(request));
+
+    await expect(streamingDeclaration.run(factory)).rejects.toThrow(/openStream/);
+    await expect(streamingContractChecks.streamHead.run(factory)).rejects.toThrow(/streaming: false/);
+  });
+
+  it('item 33: fails the chunk check when the transport holds the body back until end()', async () => {
+    const factory = (origin: string) =>
+      spoiledStreams(origin, (inner) => {
+        const held: Uint8Array[] = [];
+        return {
+          write: async (chunk) => {
+            held.push(chunk);
+          },
+          end: async (trailers) => {
+            for (const chunk of held) await inner.write(chunk);
+            return inner.end(trailers);
+          },
+        };
+      });
+
+    await expect(streamingContractChecks.streamChunkBeforeEnd.run(factory)).rejects.toThrow(/before end/);
+  });
+
+  it('item 33: fails the backpressure check when write() resolves without waiting for the socket', async () => {
+    const factory = (origin: string) =>
+      spoiledStreams(origin, (inner) => ({
+        write: async (chunk) => {
+          inner.write(chunk).catch(() => {});
+        },
+      }));
+
+    await expect(streamingContractChecks.streamBackpressure.run(factory)).rejects.toThrow(/kept resolving/);
+  });
+
+  it('item 35: fails the trailer check when the transport drops the trailers', async () => {
+    const factory = (origin: string) => spoiledStreams(origin, (inner) => ({ end: () => inner.end() }));
+
+    await expect(streamingContractChecks.streamTrailers.run(factory)).rejects.toThrow(/trailer section/);
+  });
+
+  it('items 34, 36: fails the terminator check when the transport sends empty writes as chunks', async () => {
+    const factory = (origin: string) =>
+      spoiledStreams(origin, (inner) => ({
+        write: (chunk) => (chunk.byteLength === 0 ? inner.write(new Uint8Array([0x20])) : inner.write(chunk)),
+      }));
+
+    await expect(streamingContractChecks.streamTerminator.run(factory)).rejects.toThrow(/one chunk per/);
   });
 });
 

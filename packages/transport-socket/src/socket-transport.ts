@@ -1,12 +1,24 @@
 import { connect, type Socket } from 'node:net';
 import {
   type PartialResponse,
+  type StreamingTransportRequest,
   type Transport,
   TransportError,
   type TransportRequest,
+  type TransportRequestStream,
   type TransportResponse,
 } from '@lambda-runtime/api';
+import {
+  ASCII_REQUEST_TARGET,
+  ASCII_VALUE,
+  closedError,
+  codedError,
+  LATIN1_VALUE,
+  REQUEST_TARGET,
+  TOKEN,
+} from './request-head.js';
 import { ResponseParser } from './response-parser.js';
+import { SocketRequestStream } from './socket-request-stream.js';
 
 /** Options of {@link SocketTransport}. */
 export interface SocketTransportOptions {
@@ -46,12 +58,6 @@ const COPY_BODY_LIMIT = 16 * 1024;
 /** Taken off a `Keep-Alive: timeout=` the server announces, so we never race its idle close. */
 const KEEP_ALIVE_MARGIN_MS = 1_000;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const ASCII_VALUE = /^[\t\x20-\x7e]*$/;
-const LATIN1_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-/** What Node's http client accepts in a request target: no controls, spaces or non-Latin-1. */
-const REQUEST_TARGET = /^[\x21-\xff]+$/;
-const ASCII_REQUEST_TARGET = /^[\x21-\x7e]+$/;
 const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
 const KEEP_ALIVE_TIMEOUT = /(?:^|[,; \t])timeout[ \t]*=[ \t]*(\d+)/i;
 
@@ -104,6 +110,8 @@ export class SocketTransport implements Transport {
   /** `Date.now()` after which the idle connection is not reused (from a `Keep-Alive` hint). */
   #reuseUntil = Number.POSITIVE_INFINITY;
   #closed = false;
+  /** Streamed requests not yet settled, each on a connection of its own. */
+  readonly #streams = new Set<SocketRequestStream>();
 
   /** @throws {TypeError} when `origin` is not an `http:` origin. */
   constructor(options: SocketTransportOptions) {
@@ -161,11 +169,41 @@ export class SocketTransport implements Transport {
   }
 
   /**
+   * Starts a streamed request (response streaming) on a connection of its own, never the kept-alive
+   * one: the head leaves at once, each `write` is one HTTP/1.1 chunk with the socket's backpressure,
+   * `end(trailers)` writes the terminator and trailers, and the connection closes after the answer.
+   * See {@link SocketRequestStream}.
+   *
+   * @example
+   * ```ts
+   * const stream = transport.openStream({ method: 'POST', path, headers: { 'Content-Type': 'text/plain' } });
+   * await stream.write(Buffer.from('hello'));
+   * const { status } = await stream.end();
+   * ```
+   */
+  openStream(request: StreamingTransportRequest): TransportRequestStream {
+    const stream = new SocketRequestStream(
+      request,
+      {
+        host: this.#host,
+        port: this.#port,
+        hostLine: this.#hostLine,
+        onSettled: (s) => this.#streams.delete(s),
+      },
+      this.#closed ? closedError() : undefined,
+    );
+    if (!stream.settled) this.#streams.add(stream);
+    return stream;
+  }
+
+  /**
    * Destroys the connection. The request in flight (typically a parked `/next`) and every queued
-   * one reject with a {@link TransportError} (`ERR_TRANSPORT_CLOSED`); so do later requests.
+   * one reject with a {@link TransportError} (`ERR_TRANSPORT_CLOSED`); so do later requests, and
+   * streams still open are cut (their `response` rejects the same way).
    */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const stream of [...this.#streams]) stream.abort(closedError());
     const socket = this.#socket;
     if (socket !== undefined) this.#discard(socket);
     const pending = this.#current === undefined ? [] : [this.#current];
@@ -456,12 +494,4 @@ function writeTwo(socket: Socket, first: Buffer, second: Buffer): void {
   socket.write(first);
   socket.write(second);
   socket.uncork();
-}
-
-function codedError(message: string, code: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code });
-}
-
-function closedError(): Error & { code: string } {
-  return codedError('the transport is closed', 'ERR_TRANSPORT_CLOSED');
 }

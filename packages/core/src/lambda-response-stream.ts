@@ -1,0 +1,136 @@
+import { Writable } from 'node:stream';
+import {
+  DEFAULT_STREAM_CONTENT_TYPE,
+  InvalidStreamingOperationError,
+  type ResponseStream,
+} from '@lambda-runtime/api';
+
+/** Where a {@link LambdaResponseStream} sends its bytes; the streaming answer implements it. */
+export interface ResponseStreamSink {
+  /** Sends bytes (the first call opens the request with `contentType`); resolves when more may follow. */
+  write(chunk: Uint8Array, contentType: string): Promise<void>;
+  /** The stream ended normally: end the request (opening it first if nothing was written). */
+  end(contentType: string): Promise<void>;
+  /** The stream was destroyed before it ended, with `error` or without one. */
+  destroyed(error: Error | null): void;
+}
+
+/** Options of {@link LambdaResponseStream}. */
+export interface LambdaResponseStreamOptions {
+  /** Bytes buffered before `write()` returns `false` (default Node's 16 KiB). */
+  readonly highWaterMark?: number | undefined;
+}
+
+type BeforeFirstWrite = (write: (chunk: string | Uint8Array) => void) => void;
+
+/**
+ * The response stream a streaming handler writes to: a Node `Writable` whose bytes go to the sink
+ * (the streamed `/response`) as the sink takes them, so a slow reader fills the buffer up to
+ * `highWaterMark` and `write()` returns `false`. Local rules of the managed runtime's stream are
+ * kept: `setContentType` only before the first write, chunks that are not bytes or text are sent as
+ * JSON, and `_onBeforeFirstWrite` (the HTTP prelude) runs right before the first payload byte; here
+ * also at the end when nothing was written, so a prelude always leaves.
+ *
+ * @example
+ * ```ts
+ * const stream = new LambdaResponseStream(sink, { highWaterMark: 64 * 1024 });
+ * await handler(event, stream, context);
+ * ```
+ */
+export class LambdaResponseStream extends Writable implements ResponseStream {
+  _onBeforeFirstWrite: BeforeFirstWrite | undefined;
+  #contentType = DEFAULT_STREAM_CONTENT_TYPE;
+  #writeCalled = false;
+  readonly #sink: ResponseStreamSink;
+
+  constructor(sink: ResponseStreamSink, options: LambdaResponseStreamOptions = {}) {
+    super(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark });
+    this.#sink = sink;
+  }
+
+  /** The content type the request is (or will be) sent with. */
+  get contentType(): string {
+    return this.#contentType;
+  }
+
+  /** Whether `write()` or `end(chunk)` has been called: the content type is fixed from then on. */
+  get writeCalled(): boolean {
+    return this.#writeCalled;
+  }
+
+  setContentType(contentType: string): void {
+    if (this.#writeCalled) {
+      throw new InvalidStreamingOperationError(
+        'Cannot set the content type after the first write: the response head has been sent.',
+      );
+    }
+    if (typeof contentType !== 'string' || contentType.trim() === '' || /[\r\n]/.test(contentType)) {
+      throw new InvalidStreamingOperationError(`Invalid content type ${JSON.stringify(String(contentType))}`);
+    }
+    this.#contentType = contentType;
+  }
+
+  // Overloads as Writable declares them.
+  override write(chunk: unknown, callback?: (error: Error | null | undefined) => void): boolean;
+  override write(
+    chunk: unknown,
+    encoding: BufferEncoding,
+    callback?: (error: Error | null | undefined) => void,
+  ): boolean;
+  override write(chunk: unknown, ...rest: unknown[]): boolean {
+    this.#beforeWrite();
+    return (super.write as (chunk: unknown, ...rest: unknown[]) => boolean)(asWritable(chunk), ...rest);
+  }
+
+  override end(callback?: () => void): this;
+  override end(chunk: unknown, callback?: () => void): this;
+  override end(chunk: unknown, encoding: BufferEncoding, callback?: () => void): this;
+  override end(...args: unknown[]): this {
+    const [first] = args;
+    const hasChunk = first !== undefined && first !== null && typeof first !== 'function';
+    // The prelude leaves even when no payload follows (checklist item 37), but never after end().
+    if (!this.writableEnded && !this.destroyed) this.#beforeWrite();
+    if (hasChunk) args[0] = asWritable(first);
+    return (super.end as (...args: unknown[]) => this)(...args);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#sink.write(chunk, this.#contentType).then(() => callback(), callback);
+  }
+
+  override _writev(
+    chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>,
+    callback: (error?: Error | null) => void,
+  ): void {
+    // What piled up while the reader was slow leaves as one chunk.
+    const bytes = chunks.length === 1 ? chunks[0]?.chunk : Buffer.concat(chunks.map(({ chunk }) => chunk));
+    this.#sink.write(bytes ?? Buffer.alloc(0), this.#contentType).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#sink.end(this.#contentType).then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.writableFinished) this.#sink.destroyed(error);
+    callback(error);
+  }
+
+  #beforeWrite(): void {
+    if (this.#writeCalled) return;
+    this.#writeCalled = true;
+    const hook = this._onBeforeFirstWrite;
+    if (typeof hook === 'function') {
+      hook((chunk) => {
+        (super.write as (chunk: unknown) => boolean)(chunk);
+      });
+    }
+  }
+}
+
+/** Bytes and text go as they are; anything else as JSON, as the managed runtime's stream does. */
+function asWritable(chunk: unknown): unknown {
+  if (typeof chunk === 'string' || chunk instanceof Uint8Array) return chunk;
+  if (chunk === null || chunk === undefined) return chunk;
+  return JSON.stringify(chunk);
+}
