@@ -4,11 +4,14 @@ import {
   InvalidStreamingOperationError,
   type ResponseStream,
   type StreamingHandler,
+  type Transport,
 } from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
 import { ProcessEnvironmentReader } from '@lambda-runtime/env';
 import { httpResponseStream, streamingHandler } from '@lambda-runtime/handlers';
+import { GotTransport } from '@lambda-runtime/transport-got';
 import { SocketTransport } from '@lambda-runtime/transport-socket';
+import { UndiciTransport } from '@lambda-runtime/transport-undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DefaultRuntimeLoop, type StreamingResponderOptions } from '../src/index.js';
 import { NodeHttpStreamTransport, type ReceivedRequest, StreamingApiServer } from './streaming-support.js';
@@ -34,6 +37,32 @@ afterEach(async () => {
 
 /** Runs a loop in this process with a streaming transport (node:http) and the given handler. */
 function startLoop(handler: StreamingHandler<never>, streaming: StreamingResponderOptions = {}) {
+  return startLoopWith(makeTransport, handler, streaming);
+}
+
+/** Every transport that can stream, plus node:http as the baseline the others are held to. */
+const TRANSPORTS: ReadonlyArray<readonly [string, (origin: string) => Transport]> = (
+  [
+    ['node:http', (origin) => new NodeHttpStreamTransport(new SocketTransport({ origin }), origin)],
+    ['socket', (origin) => new SocketTransport({ origin, pipelining: true })],
+    ['undici', (origin) => new UndiciTransport({ origin })],
+    ['got', (origin) => new GotTransport({ origin })],
+  ] as const satisfies ReadonlyArray<readonly [string, (origin: string) => Transport]>
+).filter(([, make]) => canStream(make));
+
+function canStream(make: (origin: string) => Transport): boolean {
+  const transport = make('http://127.0.0.1:9');
+  void transport.close().catch(() => undefined);
+  return typeof transport.openStream === 'function';
+}
+
+let makeTransport: (origin: string) => Transport;
+
+function startLoopWith(
+  make: (origin: string) => Transport,
+  handler: StreamingHandler<never>,
+  streaming: StreamingResponderOptions = {},
+) {
   const environment = new ProcessEnvironmentReader({
     env: {
       AWS_LAMBDA_RUNTIME_API: server.runtimeApi,
@@ -44,10 +73,7 @@ function startLoop(handler: StreamingHandler<never>, streaming: StreamingRespond
       AWS_SECRET_ACCESS_KEY: SECRET,
     },
   }).read();
-  const transport = new NodeHttpStreamTransport(
-    new SocketTransport({ origin: server.origin }),
-    server.origin,
-  );
+  const transport = make(server.origin);
   const { logger, lines } = memoryLogger();
   const loop = new DefaultRuntimeLoop(
     transport,
@@ -81,7 +107,11 @@ function decodeErrorBody(request: ReceivedRequest): unknown {
   return JSON.parse(Buffer.from(body, 'base64').toString('utf8'));
 }
 
-describe('response streaming (DefaultRuntimeLoop)', () => {
+describe.each(TRANSPORTS)('response streaming (DefaultRuntimeLoop over %s)', (_name, make) => {
+  beforeEach(() => {
+    makeTransport = make;
+  });
+
   it('item 32: sends the streaming mode, chunked encoding, the default content type and the Trailer header, without Content-Length', async () => {
     startLoop(streamingHandler(async (_event, stream) => stream.end('hello')));
 
