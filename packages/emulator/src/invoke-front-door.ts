@@ -68,23 +68,11 @@ export class InvokeFrontDoor {
       );
       return;
     }
-    const options: { -readonly [K in keyof InvokeOptions]: InvokeOptions[K] } = {
-      rawBody: read.body,
-      // The caller waits as long as the function may run, plus a little for the answer to travel.
-      timeoutMs: this.#host.timeoutSeconds * 1000 + 1000,
-    };
-    const traceId = header(request, 'x-amzn-trace-id');
-    if (traceId !== undefined) options.traceId = traceId;
-    const tenantId = header(request, 'x-amz-tenant-id');
-    if (tenantId !== undefined) options.tenantId = tenantId;
-    const clientContext = header(request, 'x-amz-client-context');
-    if (clientContext !== undefined) {
-      if (!STANDARD_BASE64.test(clientContext)) {
-        // The RIE fails the invoke with a 500 when the client context is not valid base64.
-        sendJson(response, 500, 'InvalidClientContext', 'X-Amz-Client-Context is not valid base64');
-        return;
-      }
-      options.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');
+    const options = callerInvokeOptions(request, read.body, this.#host.timeoutSeconds);
+    if (options === undefined) {
+      // The RIE fails the invoke with a 500 when the client context is not valid base64.
+      sendJson(response, 500, 'InvalidClientContext', 'X-Amz-Client-Context is not valid base64');
+      return;
     }
 
     let result: InvokeResult;
@@ -119,6 +107,33 @@ export class InvokeFrontDoor {
     }
     send(response, 200, result.payload, headers);
   }
+}
+
+/**
+ * The invocation an Invoke API caller asks for: the body as the event and the caller headers of
+ * docs/runtime-api.md §3.4 (`X-Amzn-Trace-Id`, `X-Amz-Client-Context`, `X-Amz-Tenant-Id`);
+ * `undefined` when the client context is not valid base64.
+ */
+export function callerInvokeOptions(
+  request: IncomingMessage,
+  body: Buffer,
+  timeoutSeconds: number,
+): InvokeOptions | undefined {
+  const options: { -readonly [K in keyof InvokeOptions]: InvokeOptions[K] } = {
+    rawBody: body,
+    // The caller waits as long as the function may run, plus a little for the answer to travel.
+    timeoutMs: timeoutSeconds * 1000 + 1000,
+  };
+  const traceId = header(request, 'x-amzn-trace-id');
+  if (traceId !== undefined) options.traceId = traceId;
+  const tenantId = header(request, 'x-amz-tenant-id');
+  if (tenantId !== undefined) options.tenantId = tenantId;
+  const clientContext = header(request, 'x-amz-client-context');
+  if (clientContext !== undefined) {
+    if (!STANDARD_BASE64.test(clientContext)) return undefined;
+    options.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');
+  }
+  return options;
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

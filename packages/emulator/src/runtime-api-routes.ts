@@ -18,9 +18,8 @@ import { answerOutcome, platformError } from './invocation-outcomes.js';
 import { parseErrorDocument } from './invoke-result.js';
 import { NextLongPoll } from './next-long-poll.js';
 import type { RuntimeExchange } from './runtime-exchange.js';
-
-/** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
-const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
+import { readStreamedResponse } from './streamed-response-reader.js';
+import type { StreamedResponseTargets } from './streamed-response-target.js';
 
 /** What the Runtime API routes work with. */
 export interface RuntimeApiRoutesOptions {
@@ -30,6 +29,8 @@ export interface RuntimeApiRoutesOptions {
   readonly logger: Logger;
   /** Runs when an invocation has been written to a `/next` (extensions get INVOKE from here). */
   readonly onDelivered: (delivery: InvocationDelivery) => void;
+  /** Callers that take a streamed `/response` as it arrives, by request id. */
+  readonly streamTargets?: StreamedResponseTargets;
 }
 
 /**
@@ -144,7 +145,16 @@ export class RuntimeApiRoutes {
     record.requestId = requestId;
     const mode = exchange.header(RuntimeHeader.functionResponseMode);
     const streaming = kind === 'response' && mode === 'streaming';
-    const read = await exchange.readBody(streaming ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES);
+    // A stream goes on to a streaming caller as it arrives; for a buffered caller Lambda buffers it.
+    const target =
+      streaming && decodable && machine.check(requestId) === 'current'
+        ? this.#options.streamTargets?.get(requestId)
+        : undefined;
+    const limit =
+      target === undefined ? MAX_RESPONSE_BYTES : this.#options.function.settings.maxStreamedResponseBytes;
+    const read = streaming
+      ? await readStreamedResponse(exchange, target, limit)
+      : await exchange.readBody(limit);
     if (read.aborted) {
       if (decodable && kind === 'response' && machine.check(requestId) === 'current') {
         machine.finish(
@@ -195,14 +205,14 @@ export class RuntimeApiRoutes {
       exchange.sendError(
         413,
         'RequestEntityTooLarge',
-        `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+        `Exceeded maximum allowed payload size (${limit} bytes).`,
       );
       machine.finish(
         requestId,
         platformError(
           kind,
           'Function.ResponseSizeTooLarge',
-          `Response payload size (${read.length} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+          `Response payload size (${streaming ? `more than ${limit}` : read.length} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
           record,
         ),
       );
