@@ -382,6 +382,17 @@ describe.each(TRANSPORTS)('response streaming (DefaultRuntimeLoop over %s)', (_n
     expect(server.answers('id-limit')).toHaveLength(1);
   });
 
+  it('stops the loop with a RuntimeApiError when the Runtime API answers a streamed response with a 5xx', async () => {
+    server.answerWith = (request) =>
+      request.path.endsWith('/response')
+        ? { status: 500, body: '{"errorType":"ServiceException"}' }
+        : { status: 202 };
+    const { running } = startLoop(streamingHandler(async (_event, stream) => stream.end('x')));
+    server.enqueue({ requestId: 'id-5xx' });
+
+    await expect(running).rejects.toMatchObject({ errorType: 'Runtime.ApiError', status: 500 });
+  });
+
   it('answers once and goes on when the handler throws after ending its stream', async () => {
     const { lines } = startLoop(
       streamingHandler(async (event: { late?: boolean }, stream) => {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   type Initializer,
   type LambdaEnvironment,
@@ -11,6 +12,8 @@ import { SocketTransport } from '@lambda-runtime/transport-socket';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DefaultRuntimeLoop, RuntimeApiClient, RuntimeLifecycle } from '../src/index.js';
 import { memoryLogger, readEnvironment } from './support.js';
+
+const managedFixture = fileURLToPath(new URL('./fixtures/managed-streaming-runtime.mjs', import.meta.url));
 
 // Streaming handlers through the whole runtime (lifecycle, loop, socket transport) against the
 // emulator, which reads a streamed /response with its trailers as the service does.
@@ -104,6 +107,32 @@ describe('streaming handlers in the runtime (emulator)', () => {
     expect(result.payload.toString('latin1')).toBe(
       `{"statusCode":418,"headers":{"content-type":"text/plain"}}${'\0'.repeat(8)}teapot`,
     );
+  });
+
+  it('runs an unchanged awslambda.streamifyResponse handler module under defaultRuntime in a real process', async () => {
+    emulator.spawn({ command: process.execPath, args: [managedFixture] });
+
+    const stream = emulator.invokeStream({ name: 'defaultRuntime' });
+    const { body } = await stream.collect();
+    const result = await stream.result;
+
+    expect(result.status).toBe('success');
+    expect(stream.streamed).toBe(true);
+    expect(stream.prelude).toMatchObject({ statusCode: 200, headers: { 'Content-Type': 'text/plain' } });
+    expect(body.toString()).toBe('hello defaultRuntime');
+  });
+
+  it('leaves the awslambda global out under defaultRuntime when AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA=1', async () => {
+    const runtime = emulator.spawn({
+      command: process.execPath,
+      args: [managedFixture],
+      env: { AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA: '1' },
+    });
+
+    const exit = await runtime.waitForExit();
+
+    expect(exit.code).not.toBe(0);
+    expect(runtime.stderr).toContain('awslambda is not defined');
   });
 
   it('fails the init with Runtime.MalformedStreamingHandler for a streaming mark other than "response"', async () => {
