@@ -17,6 +17,8 @@ import {
  *
  * @param name - Shown in the `describe` title, e.g. `UndiciTransport`.
  * @param createTransport - Builds a fresh transport for the test server's origin.
+ * @param options - `longPollMs` for the item 7 check; `streaming: false` declares a transport that
+ * cannot stream (item 39).
  * @example
  * ```ts
  * // test/undici-transport.contract.test.ts

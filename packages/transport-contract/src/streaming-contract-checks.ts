@@ -459,6 +459,11 @@ export const streamingContractChecks = {
 /**
  * Item 39: a transport either streams (has `openStream`, and then passes every check of
  * {@link streamingContractChecks}) or declares it cannot (`{ streaming: false }`, and has none).
+ *
+ * @example
+ * ```ts
+ * await streamingDeclaration.run((origin) => new UndiciTransport({ origin }), { streaming: false });
+ * ```
  */
 export const streamingDeclaration: TransportContractCheck = {
   title:

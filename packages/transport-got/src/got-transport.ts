@@ -4,12 +4,15 @@ import {
   decodeHeaderValue,
   type PartialResponse,
   ResponseHeaderCollector,
+  type StreamingTransportRequest,
   type Transport,
   TransportError,
   type TransportRequest,
+  type TransportRequestStream,
   type TransportResponse,
 } from '@lambda-runtime/api';
 import got, { type Got, type RequestFunction } from 'got';
+import { GotRequestStream } from './got-request-stream.js';
 
 /** Options of {@link GotTransport}. */
 export interface GotTransportOptions {
@@ -56,6 +59,10 @@ export class GotTransport implements Transport {
   readonly #origin: string;
   readonly #agent: Agent;
   readonly #got: Got;
+  /** Streams get a connection each, closed after the answer (`Connection: close`), never the kept-alive one. */
+  readonly #streamAgent = new Agent({ keepAlive: false });
+  /** Streamed requests not yet settled. */
+  readonly #streams = new Set<GotRequestStream>();
   #closed = false;
 
   constructor(options: GotTransportOptions) {
@@ -125,10 +132,60 @@ export class GotTransport implements Transport {
       : { status: response.statusCode, headers, repeated, body: response.body };
   }
 
-  /** Destroys the socket; a request still outstanding rejects with a {@link TransportError}. */
+  /**
+   * Starts a streamed request (response streaming) through `got.stream` on a connection of its
+   * own: the head leaves at once (`flushHeaders`), each `write` is one HTTP/1.1 chunk with got's
+   * backpressure, and `end(trailers)` adds the trailers to the underlying `http.ClientRequest`
+   * (`addTrailers`) before ending it. See {@link GotRequestStream}.
+   *
+   * @example
+   * ```ts
+   * const stream = transport.openStream({ method: 'POST', path, headers: { 'Content-Type': 'text/plain' } });
+   * await stream.write(Buffer.from('hello'));
+   * const { status } = await stream.end();
+   * ```
+   */
+  openStream(request: StreamingTransportRequest): TransportRequestStream {
+    const { path } = request;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      // The framing is Node's: a length or a second coding would contradict the chunks.
+      if (!/^(?:content-length|transfer-encoding)$/i.test(name)) headers[name] = value;
+    }
+    const stream = new GotRequestStream(
+      request,
+      (onRequest) => {
+        const sendRawPath: RequestFunction = (url, options, callback) => {
+          const outgoing = httpRequest(url, { ...options, path, maxHeaderSize: MAX_HEADER_BYTES }, callback);
+          onRequest(outgoing);
+          return outgoing;
+        };
+        return this.#got.stream(`${this.#origin}${path}`, {
+          method: request.method,
+          headers,
+          request: sendRawPath,
+          agent: { http: this.#streamAgent },
+        });
+      },
+      (settled) => this.#streams.delete(settled),
+      this.#closed
+        ? Object.assign(new Error('the transport is closed'), { code: 'ERR_TRANSPORT_CLOSED' })
+        : undefined,
+    );
+    if (!stream.settled) this.#streams.add(stream);
+    return stream;
+  }
+
+  /**
+   * Destroys the socket; a request still outstanding rejects with a {@link TransportError}, and
+   * streams still open are cut (their `response` rejects the same way).
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    const closed = Object.assign(new Error('the transport is closed'), { code: 'ERR_TRANSPORT_CLOSED' });
+    for (const stream of [...this.#streams]) stream.abort(closed);
     this.#agent.destroy();
+    this.#streamAgent.destroy();
   }
 }
 

@@ -166,6 +166,14 @@ export class SocketRequestStream implements TransportRequestStream {
     );
   }
 
+  /**
+   * Bytes written to this stream (framing included) that the socket has not yet handed to the
+   * kernel: at most its high-water mark plus the last chunk while writers wait for `write`.
+   */
+  get bufferedBytes(): number {
+    return this.#socket?.writableLength ?? 0;
+  }
+
   /** Whether the stream has been answered, has failed or was aborted. */
   get settled(): boolean {
     return this.#answer !== undefined || this.#failure !== undefined;

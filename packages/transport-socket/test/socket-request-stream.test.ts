@@ -1,6 +1,7 @@
 import { TransportError } from '@lambda-runtime/api';
 import { StreamingContractServer } from '@lambda-runtime/transport-contract';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SocketRequestStream } from '../src/socket-request-stream.js';
 import { SocketTransport } from '../src/socket-transport.js';
 
 const PATH = '/2018-06-01/runtime/invocation/id-1/response';
@@ -44,6 +45,36 @@ describe('SocketRequestStream', () => {
         'Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n' +
         'Transfer-Encoding: chunked\r\nConnection: close',
     );
+  });
+
+  it('item 33: keeps at most the high-water mark plus one chunk in the process when the server reads nothing', async () => {
+    server = new StreamingContractServer({ keepBytes: false, onHead: (request) => request.socket.pause() });
+    await server.listen();
+    transport = new SocketTransport({ origin: server.origin });
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const bound = 16 * 1024 + chunk.length + 16;
+    const stream = transport.openStream({ method: 'POST', path: PATH });
+    const buffered: number[] = [];
+    let stalled: Promise<void> | undefined;
+
+    // Writes until one is held back (up to 48 MiB, more than loopback buffers hold).
+    for (let i = 0; i < 768 && stalled === undefined; i += 1) {
+      const write = stream.write(chunk);
+      buffered.push((stream as SocketRequestStream).bufferedBytes);
+      const held = await Promise.race([
+        write.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 300)),
+      ]);
+      if (held) stalled = write;
+    }
+    server.streams[0]?.socket.resume();
+    await stalled;
+    const answer = await stream.end();
+
+    expect(stalled).toBeDefined();
+    expect(Math.max(...buffered)).toBeLessThanOrEqual(bound);
+    expect(answer.status).toBe(202);
+    expect(server.streams[0]?.bodyBytes).toBe(buffered.length * chunk.length);
   });
 
   it('cuts the body and rejects with ERR_INVALID_REQUEST when a trailer value holds CR/LF', async () => {

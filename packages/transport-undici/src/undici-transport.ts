@@ -56,6 +56,10 @@ class BodyFailure {
  * One instance is one connection: requests queue behind each other. A runtime running several
  * long polls at once (Lambda Managed Instances) needs one transport per concurrent worker.
  *
+ * It cannot stream request bodies for response streaming, and so has no `openStream` (checklist
+ * item 39): undici 7 ends every chunked body with a fixed `0\r\n\r\n` and has no way to send
+ * request trailers, which carry a streamed response's error after its first byte.
+ *
  * A request that fails before any answer byte on a connection that had already carried an answer
  * (the server closed it as the request went out, or while a synchronous handler held the event
  * loop) is sent once more on a new connection, GET and POST alike (a POST the server did process
