@@ -122,6 +122,21 @@ describe('streaming handlers in the runtime (emulator)', () => {
     expect(body.toString()).toBe('hello defaultRuntime');
   });
 
+  it('ends the open stream with the trailers and exits 1 when an uncaught exception hits mid-stream', async () => {
+    const runtime = emulator.spawn({ command: process.execPath, args: [managedFixture] });
+
+    const stream = emulator.invokeStream({ crash: true });
+    const { body } = await stream.collect();
+    const result = await stream.result;
+    const exit = await runtime.waitForExit();
+
+    expect(body.toString()).toBe('hello ');
+    expect(result.status).toBe('error');
+    expect(result.error).toMatchObject({ errorType: 'RangeError', errorMessage: 'crashed mid-stream' });
+    expect(emulator.requests.filter((request) => request.endpoint === 'error')).toHaveLength(0);
+    expect(exit.code).toBe(1);
+  });
+
   it('leaves the awslambda global out under defaultRuntime when AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA=1', async () => {
     const runtime = emulator.spawn({
       command: process.execPath,
