@@ -90,6 +90,30 @@ describe('httpResponseStream', () => {
     expect(preludeOf(stream).subarray(0, -8).toString()).toBe('{"statusCode":200,"headers":{"a":"1"}}');
   });
 
+  it.each([99, 600, 200.5])('rejects the status code %s before anything is sent', (statusCode) => {
+    const stream = responseStream();
+
+    expect(() => httpResponseStream(stream, { statusCode })).toThrow(RangeError);
+    expect(stream.contentType).toBeUndefined();
+  });
+
+  it('rejects a prelude that does not fit in the first 16 KiB', () => {
+    const stream = responseStream();
+
+    expect(() =>
+      httpResponseStream(stream, { statusCode: 200, headers: { 'X-Big': 'x'.repeat(16 * 1024) } }),
+    ).toThrow(/must fit in the first 16384 bytes/);
+    expect(stream._onBeforeFirstWrite).toBeUndefined();
+  });
+
+  it('lets HttpResponseStream.from through without the checks, as the managed runtime does', () => {
+    const stream = responseStream();
+
+    HttpResponseStream.from(stream, { statusCode: 99 });
+
+    expect(preludeOf(stream).subarray(0, -8).toString()).toBe('{"statusCode":99}');
+  });
+
   it('is what HttpResponseStream.from does', () => {
     const stream = responseStream();
 
