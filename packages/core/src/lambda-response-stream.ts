@@ -13,6 +13,8 @@ export interface ResponseStreamSink {
   end(contentType: string): Promise<void>;
   /** The stream was destroyed before it ended, with `error` or without one. */
   destroyed(error: Error | null): void;
+  /** A write after `end()`: refused (see {@link LambdaResponseStream.write}); the sink reports it. */
+  wroteAfterEnd(error: Error): void;
 }
 
 /** Options of {@link LambdaResponseStream}. */
@@ -29,7 +31,9 @@ type BeforeFirstWrite = (write: (chunk: string | Uint8Array) => void) => void;
  * `highWaterMark` and `write()` returns `false`. Local rules of the managed runtime's stream are
  * kept: `setContentType` only before the first write, chunks that are not bytes or text are sent as
  * JSON, and `_onBeforeFirstWrite` (the HTTP prelude) runs right before the first payload byte; here
- * also at the end when nothing was written, so a prelude always leaves.
+ * also at the end when nothing was written, so a prelude always leaves. A write after `end()` is
+ * refused without destroying the stream (its callback gets an `InvalidStreamingOperationError`), so
+ * the response already ended still goes out whole.
  *
  * @example
  * ```ts
@@ -78,6 +82,19 @@ export class LambdaResponseStream extends Writable implements ResponseStream {
     callback?: (error: Error | null | undefined) => void,
   ): boolean;
   override write(chunk: unknown, ...rest: unknown[]): boolean {
+    if (this.writableEnded && !this.destroyed) {
+      // A Writable would destroy itself here and lose the response that end() is still sending;
+      // the chunk is refused instead (its callback gets the error) and the response goes out whole.
+      const error = new InvalidStreamingOperationError(
+        'Write after end: the response stream has ended, so this chunk was not sent',
+      );
+      this.#sink.wroteAfterEnd(error);
+      const callback = rest.find((argument) => typeof argument === 'function') as
+        | ((error: Error) => void)
+        | undefined;
+      if (callback !== undefined) process.nextTick(callback, error);
+      return false;
+    }
     this.#beforeWrite();
     return (super.write as (chunk: unknown, ...rest: unknown[]) => boolean)(asWritable(chunk), ...rest);
   }

@@ -81,6 +81,9 @@ export class StreamingAnswer {
   #fatal: { error: unknown } | undefined;
   // An error this answer raised itself (the size limit): the handler sees it again, and that echo is not news.
   #ownError: unknown;
+  // Errors already answered or logged: a destroyed stream reports its error twice (destroy, then
+  // 'error'), and a handler whose pipeline failed rejects with the same error again.
+  readonly #seen = new Set<unknown>();
   readonly #answered: Promise<void>;
   #resolveAnswered: () => void = noop;
   readonly #drained: Promise<'drained'>;
@@ -106,6 +109,12 @@ export class StreamingAnswer {
       write: (chunk, contentType) => this.#write(chunk, contentType),
       end: (contentType) => this.#end(contentType),
       destroyed: (error) => this.#destroyed(error),
+      wroteAfterEnd: (error) => {
+        this.#settings.logger.warn(
+          { requestId: this.#requestId },
+          `The streaming handler wrote to its response stream after ending it (ignored): ${error.message}`,
+        );
+      },
     };
     this.stream = new LambdaResponseStream(sink, { highWaterMark });
     // A write after the end or after a failure errors the stream; that must not become an uncaught
@@ -247,7 +256,7 @@ export class StreamingAnswer {
   }
 
   #streamError(error: Error): void {
-    if (error === this.#ownError) return;
+    if (error === this.#ownError || this.#seen.has(error)) return;
     if (this.#state === 'idle' || this.#state === 'open') {
       void this.#fail(error);
       return;
@@ -260,6 +269,8 @@ export class StreamingAnswer {
 
   /** Answers with `error`: `/error` before the first byte, the error trailers after it. */
   async #fail(error: unknown): Promise<void> {
+    if (this.#seen.has(error)) return;
+    if (typeof error === 'object' && error !== null) this.#seen.add(error);
     const state = this.#state;
     if (state === 'idle') {
       this.#state = 'ending';

@@ -4,11 +4,14 @@ import {
   InvalidStreamingOperationError,
   type ResponseStream,
   type StreamingHandler,
+  type Transport,
 } from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
 import { ProcessEnvironmentReader } from '@lambda-runtime/env';
 import { httpResponseStream, streamingHandler } from '@lambda-runtime/handlers';
+import { GotTransport } from '@lambda-runtime/transport-got';
 import { SocketTransport } from '@lambda-runtime/transport-socket';
+import { UndiciTransport } from '@lambda-runtime/transport-undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DefaultRuntimeLoop, type StreamingResponderOptions } from '../src/index.js';
 import { NodeHttpStreamTransport, type ReceivedRequest, StreamingApiServer } from './streaming-support.js';
@@ -34,6 +37,32 @@ afterEach(async () => {
 
 /** Runs a loop in this process with a streaming transport (node:http) and the given handler. */
 function startLoop(handler: StreamingHandler<never>, streaming: StreamingResponderOptions = {}) {
+  return startLoopWith(makeTransport, handler, streaming);
+}
+
+/** Every transport that can stream, plus node:http as the baseline the others are held to. */
+const TRANSPORTS: ReadonlyArray<readonly [string, (origin: string) => Transport]> = (
+  [
+    ['node:http', (origin) => new NodeHttpStreamTransport(new SocketTransport({ origin }), origin)],
+    ['socket', (origin) => new SocketTransport({ origin, pipelining: true })],
+    ['undici', (origin) => new UndiciTransport({ origin })],
+    ['got', (origin) => new GotTransport({ origin })],
+  ] as const satisfies ReadonlyArray<readonly [string, (origin: string) => Transport]>
+).filter(([, make]) => canStream(make));
+
+function canStream(make: (origin: string) => Transport): boolean {
+  const transport = make('http://127.0.0.1:9');
+  void transport.close().catch(() => undefined);
+  return typeof transport.openStream === 'function';
+}
+
+let makeTransport: (origin: string) => Transport;
+
+function startLoopWith(
+  make: (origin: string) => Transport,
+  handler: StreamingHandler<never>,
+  streaming: StreamingResponderOptions = {},
+) {
   const environment = new ProcessEnvironmentReader({
     env: {
       AWS_LAMBDA_RUNTIME_API: server.runtimeApi,
@@ -44,10 +73,7 @@ function startLoop(handler: StreamingHandler<never>, streaming: StreamingRespond
       AWS_SECRET_ACCESS_KEY: SECRET,
     },
   }).read();
-  const transport = new NodeHttpStreamTransport(
-    new SocketTransport({ origin: server.origin }),
-    server.origin,
-  );
+  const transport = make(server.origin);
   const { logger, lines } = memoryLogger();
   const loop = new DefaultRuntimeLoop(
     transport,
@@ -81,7 +107,11 @@ function decodeErrorBody(request: ReceivedRequest): unknown {
   return JSON.parse(Buffer.from(body, 'base64').toString('utf8'));
 }
 
-describe('response streaming (DefaultRuntimeLoop)', () => {
+describe.each(TRANSPORTS)('response streaming (DefaultRuntimeLoop over %s)', (_name, make) => {
+  beforeEach(() => {
+    makeTransport = make;
+  });
+
   it('item 32: sends the streaming mode, chunked encoding, the default content type and the Trailer header, without Content-Length', async () => {
     startLoop(streamingHandler(async (_event, stream) => stream.end('hello')));
 
@@ -230,8 +260,8 @@ describe('response streaming (DefaultRuntimeLoop)', () => {
     );
   });
 
-  it('item 35: a returned body that fails mid-way ends the stream with the trailers', async () => {
-    startLoop(
+  it('item 35: a returned body that fails mid-way ends the stream with the trailers, reported once', async () => {
+    const { lines } = startLoop(
       streamingHandler(async function* () {
         yield 'part one ';
         throw new TypeError('source broke');
@@ -243,6 +273,9 @@ describe('response streaming (DefaultRuntimeLoop)', () => {
     expect(answer.body.toString()).toBe('part one ');
     expect(answer.trailers['lambda-runtime-function-error-type']).toBe('TypeError');
     expect(decodeErrorBody(answer)).toMatchObject({ errorType: 'TypeError', errorMessage: 'source broke' });
+    expect(lines().filter((line) => line.requestId === 'id-35-body' && line.level !== 'DEBUG')).toEqual([
+      expect.objectContaining({ message: 'Invoke Error', errorType: 'TypeError' }),
+    ]);
   });
 
   it('item 36: a failure before the first byte is posted to /error and no stream is opened', async () => {
@@ -352,6 +385,17 @@ describe('response streaming (DefaultRuntimeLoop)', () => {
     expect(server.answers('id-limit')).toHaveLength(1);
   });
 
+  it('stops the loop with a RuntimeApiError when the Runtime API answers a streamed response with a 5xx', async () => {
+    server.answerWith = (request) =>
+      request.path.endsWith('/response')
+        ? { status: 500, body: '{"errorType":"ServiceException"}' }
+        : { status: 202 };
+    const { running } = startLoop(streamingHandler(async (_event, stream) => stream.end('x')));
+    server.enqueue({ requestId: 'id-5xx' });
+
+    await expect(running).rejects.toMatchObject({ errorType: 'Runtime.ApiError', status: 500 });
+  });
+
   it('answers once and goes on when the handler throws after ending its stream', async () => {
     const { lines } = startLoop(
       streamingHandler(async (event: { late?: boolean }, stream) => {
@@ -377,10 +421,13 @@ describe('response streaming (DefaultRuntimeLoop)', () => {
   });
 
   it('answers once when the handler writes after ending its stream, without crashing', async () => {
+    let refused: unknown;
     const { lines } = startLoop(
       streamingHandler(async (_event, stream) => {
         stream.end('done');
-        stream.write('more');
+        stream.write('more', (error) => {
+          refused = error;
+        });
       }),
     );
 
@@ -390,7 +437,15 @@ describe('response streaming (DefaultRuntimeLoop)', () => {
     expect(answer.body.toString()).toBe('done');
     expect(after.body.toString()).toBe('done');
     expect(server.answers('id-write-after-end')).toHaveLength(1);
-    expect(lines().some((line) => String(line.message).includes('after the response was sent'))).toBe(true);
+    expect(answer.trailers).toEqual({});
+    expect(refused).toBeInstanceOf(InvalidStreamingOperationError);
+    expect(lines()).toContainEqual(
+      expect.objectContaining({
+        requestId: 'id-write-after-end',
+        level: 'WARN',
+        message: expect.stringContaining('wrote to its response stream after ending it'),
+      }),
+    );
   });
 
   it('writes a returned Web ReadableStream, and ends the stream the handler started writing', async () => {
@@ -425,8 +480,8 @@ describe('response streaming (DefaultRuntimeLoop)', () => {
     expect(answer.body.toString()).toBe('later');
   });
 
-  it('answers a stream destroyed with an error after the first byte with the trailers', async () => {
-    startLoop(
+  it('answers a stream destroyed with an error after the first byte with the trailers, reported once', async () => {
+    const { lines } = startLoop(
       streamingHandler(async (_event, stream) => {
         stream.write('partial');
         await server.waitFor(() => server.answers('id-destroy').some((r) => r.body.length > 0));
@@ -438,5 +493,11 @@ describe('response streaming (DefaultRuntimeLoop)', () => {
 
     expect(answer.body.toString()).toBe('partial');
     expect(decodeErrorBody(answer)).toMatchObject({ errorType: 'Error', errorMessage: 'gave up' });
+    await server.waitFor(
+      () => server.requests.filter((r) => r.path.endsWith('/invocation/next')).length >= 2,
+    );
+    expect(lines().filter((line) => line.requestId === 'id-destroy' && line.level !== 'DEBUG')).toEqual([
+      expect.objectContaining({ message: 'Invoke Error', errorMessage: 'gave up' }),
+    ]);
   });
 });

@@ -81,9 +81,13 @@ export function streamingHandler<
  * still sent, so a status-only answer (a 204, a redirect) works.
  *
  * Call it before the first write. The same as the managed runtime's
- * `awslambda.HttpResponseStream.from(responseStream, metadata)`.
+ * `awslambda.HttpResponseStream.from(responseStream, metadata)`, plus two checks that the caller
+ * would otherwise only see as a 502: `statusCode` a whole number from 100 to 599, and the prelude
+ * within the first 16 KiB of the stream (API Gateway's limit).
  *
  * @returns `responseStream` itself, for chaining.
+ * @throws `RangeError` for a status code out of range or a prelude over 16 KiB; the
+ * `InvalidStreamingOperationError` of `setContentType` after the first write.
  *
  * @example
  * ```ts
@@ -102,10 +106,27 @@ export function httpResponseStream<TStream extends ResponseStream>(
   responseStream: TStream,
   metadata: HttpResponseMetadata,
 ): TStream {
-  responseStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
-  // Serialised now, so a later change to `metadata` is not sent, and JSON escapes any NUL in it:
-  // the delimiter must be the first NUL bytes of the stream.
+  const { statusCode } = metadata;
+  if (statusCode !== undefined && !(Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599)) {
+    throw new RangeError(`statusCode must be a whole number from 100 to 599, not ${String(statusCode)}`);
+  }
   const prelude = JSON.stringify(metadata);
+  const size = Buffer.byteLength(prelude) + HTTP_PRELUDE_DELIMITER_BYTES;
+  if (size > MAX_PRELUDE_BYTES) {
+    throw new RangeError(
+      `The HTTP prelude (status, headers, cookies) takes ${size} bytes; it must fit in the first ${MAX_PRELUDE_BYTES} bytes of the stream`,
+    );
+  }
+  return withPrelude(responseStream, prelude);
+}
+
+/** API Gateway reads the prelude and its delimiter from the first 16 KiB of the stream. */
+const MAX_PRELUDE_BYTES = 16 * 1024;
+
+function withPrelude<TStream extends ResponseStream>(responseStream: TStream, prelude: string): TStream {
+  responseStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+  // Serialised by the caller, so a later change to the metadata is not sent, and JSON escapes any
+  // NUL in it: the delimiter must be the first NUL bytes of the stream.
   responseStream._onBeforeFirstWrite = (write) => {
     write(prelude);
     write(new Uint8Array(HTTP_PRELUDE_DELIMITER_BYTES));
@@ -116,7 +137,7 @@ export function httpResponseStream<TStream extends ResponseStream>(
 /**
  * The managed runtime's `awslambda.HttpResponseStream`, for code written against it:
  * `HttpResponseStream.from(responseStream, { statusCode, headers, cookies })` is
- * {@link httpResponseStream}.
+ * {@link httpResponseStream} without its checks, as lenient as the managed runtime's.
  *
  * @example
  * ```ts
@@ -130,4 +151,7 @@ export const HttpResponseStream: {
     responseStream: TStream,
     metadata: HttpResponseMetadata,
   ) => TStream;
-} = Object.freeze({ from: httpResponseStream });
+} = Object.freeze({
+  from: <TStream extends ResponseStream>(responseStream: TStream, metadata: HttpResponseMetadata): TStream =>
+    withPrelude(responseStream, JSON.stringify(metadata)),
+});
