@@ -16,6 +16,7 @@ Options:
       --timeout <seconds>    function timeout, sets the deadline (default 300)
       --memory <mb>          AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 3008)
       --region <region>      AWS_REGION (default us-east-1)
+      --http <port>          also answer plain HTTP requests on <port> as a Lambda function URL
   -h, --help                 show this help
 `;
 
@@ -52,11 +53,15 @@ async function main(): Promise<void> {
     timeoutSeconds: integer('timeout', values.timeout, 1, 900),
     memorySizeMb: integer('memory', values.memory, 128, 10_240),
     region: values.region,
+    ...(values.http === undefined ? {} : { functionUrl: { port: integer('http', values.http, 0, 65_535) } }),
   });
   process.stdout.write(
     `lambda-runtime-emulator listening on ${emulator.origin} (AWS_LAMBDA_RUNTIME_API=${emulator.runtimeApi})\n` +
       `invoke with: curl -X POST '${emulator.origin}${FRONT_DOOR_PATH}' -d '{}'\n`,
   );
+  if (emulator.functionUrlOrigin !== undefined) {
+    process.stdout.write(`function URL: curl '${emulator.functionUrlOrigin}/'\n`);
+  }
 
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
@@ -100,6 +105,7 @@ function parse() {
       timeout: { type: 'string' },
       memory: { type: 'string' },
       region: { type: 'string' },
+      http: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

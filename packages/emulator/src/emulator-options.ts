@@ -28,6 +28,24 @@ export interface EmulatorOptions {
   readonly accountId?: string;
   /** Receives the emulator's own diagnostics (deliveries, protocol violations). Default: silent. */
   readonly logger?: Logger;
+  /**
+   * Opens a second listener that answers plain HTTP requests as a Lambda function URL would (see
+   * {@link RuntimeApiEmulator.functionUrlOrigin}). Default: none.
+   */
+  readonly functionUrl?: FunctionUrlOptions;
+  /**
+   * Largest streamed response passed to a streaming caller; past it the stream is cut and the
+   * caller sees `Function.ResponseSizeTooLarge`. Default 200 MiB (docs/runtime-api.md §7.5).
+   */
+  readonly maxStreamedResponseBytes?: number;
+}
+
+/** Where the function URL front door listens. */
+export interface FunctionUrlOptions {
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  readonly port?: number;
+  /** Interface to listen on. Default: the emulator's `host`. */
+  readonly host?: string;
 }
 
 /** {@link EmulatorOptions} with every default applied. */
@@ -41,12 +59,18 @@ export interface ResolvedEmulatorOptions {
   readonly region: string;
   readonly accountId: string;
   readonly logger: Logger;
+  readonly functionUrl: { readonly port: number; readonly host: string } | undefined;
+  readonly maxStreamedResponseBytes: number;
 }
+
+/** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 /** Applies the defaults of {@link EmulatorOptions}. */
 export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulatorOptions {
+  const host = options.host ?? '127.0.0.1';
   return {
-    host: options.host ?? '127.0.0.1',
+    host,
     port: options.port ?? 0,
     functionName: options.functionName ?? 'test_function',
     functionVersion: options.functionVersion ?? '$LATEST',
@@ -55,6 +79,11 @@ export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulat
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '012345678912',
     logger: options.logger ?? silentLogger,
+    functionUrl:
+      options.functionUrl === undefined
+        ? undefined
+        : { port: options.functionUrl.port ?? 0, host: options.functionUrl.host ?? host },
+    maxStreamedResponseBytes: options.maxStreamedResponseBytes ?? MAX_STREAMED_RESPONSE_BYTES,
   };
 }
 

@@ -1,5 +1,9 @@
 export { EmulatorClosedError } from './emulator-closed-error.js';
-export type { EmulatorOptions } from './emulator-options.js';
+export {
+  type EmulatorOptions,
+  type FunctionUrlOptions,
+  MAX_STREAMED_RESPONSE_BYTES,
+} from './emulator-options.js';
 export {
   type ExtensionEvent,
   type ExtensionEventType,
@@ -7,6 +11,14 @@ export {
   type RegisteredExtension,
 } from './extension-registry.js';
 export type { FailableEndpoint } from './fault-injector.js';
+export { type FunctionUrlEvent, functionUrlEvent } from './function-url-event.js';
+export { type FunctionUrlHttpResponse, functionUrlResponse } from './function-url-response.js';
+export {
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  HttpIntegrationPreludeParser,
+  type HttpResponsePrelude,
+  type PreludeParse,
+} from './http-integration-prelude.js';
 export type { InitErrorReport } from './invocation-dispatcher.js';
 export { FRONT_DOOR_PATH, MAX_INVOKE_REQUEST_BYTES } from './invoke-front-door.js';
 export type { InvokeOptions } from './invoke-options.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { EmulatedFunction } from './emulated-function.js';
 import { EmulatorClosedError } from './emulator-closed-error.js';
@@ -11,6 +12,7 @@ import { EmulatorServer } from './emulator-server.js';
 import { ExtensionRegistry, type RegisteredExtension } from './extension-registry.js';
 import { ExtensionsApiRoutes, invokeEvent } from './extensions-api-routes.js';
 import { type FailableEndpoint, FaultInjector } from './fault-injector.js';
+import { FunctionUrlFrontDoor } from './function-url-front-door.js';
 import { type InitErrorReport, InvocationDispatcher } from './invocation-dispatcher.js';
 import { FRONT_DOOR_PATH, InvokeFrontDoor } from './invoke-front-door.js';
 import type { InvokeOptions } from './invoke-options.js';
@@ -19,6 +21,7 @@ import { type RecordedRequest, RequestLog } from './request-log.js';
 import { RuntimeApiRoutes } from './runtime-api-routes.js';
 import { RuntimeSupervisor, type ShutdownOptions, type ShutdownResult } from './runtime-supervisor.js';
 import type { SpawnedRuntime, SpawnRuntimeOptions } from './spawned-runtime.js';
+import { type StreamedResponseTarget, StreamedResponseTargets } from './streamed-response-target.js';
 
 const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
 
@@ -53,6 +56,9 @@ export class RuntimeApiEmulator {
   readonly #dispatcher: InvocationDispatcher;
   readonly #supervisor: RuntimeSupervisor;
   readonly #runtimeRoutes: RuntimeApiRoutes;
+  readonly #streamTargets = new StreamedResponseTargets();
+  /** The function URL listener, when {@link EmulatorOptions.functionUrl} asked for one. */
+  readonly #functionUrlServer: EmulatorServer | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -67,6 +73,14 @@ export class RuntimeApiEmulator {
     const settings = resolveEmulatorOptions(options);
     const emulator = new RuntimeApiEmulator(settings);
     await emulator.#server.listen(settings.port, settings.host);
+    if (settings.functionUrl !== undefined) {
+      try {
+        await emulator.#functionUrlServer?.listen(settings.functionUrl.port, settings.functionUrl.host);
+      } catch (error) {
+        await emulator.close();
+        throw error;
+      }
+    }
     return emulator;
   }
 
@@ -98,6 +112,22 @@ export class RuntimeApiEmulator {
       frontDoors: new Map([[FRONT_DOOR_PATH, (request, response) => frontDoor.handle(request, response)]]),
     });
     this.#server = new EmulatorServer((request, response) => router.handle(request, response));
+    if (settings.functionUrl !== undefined) {
+      const functionUrl = new FunctionUrlFrontDoor({
+        invoke: (event, invokeOptions, target) => this.#invokeStreaming(event, invokeOptions, target),
+        accountId: settings.accountId,
+        functionName: settings.functionName,
+        timeoutSeconds: settings.timeoutSeconds,
+        logger,
+      });
+      this.#functionUrlServer = new EmulatorServer((request, response) => {
+        functionUrl.handle(request, response).catch((error: unknown) => {
+          logger.error({ err: error }, 'the function URL front door failed to handle a request');
+          if (!response.headersSent) response.writeHead(500);
+          response.end();
+        });
+      });
+    }
   }
 
   /** `host:port`, the value for `AWS_LAMBDA_RUNTIME_API`. */
@@ -113,6 +143,22 @@ export class RuntimeApiEmulator {
   /** The port the server listens on. */
   get port(): number {
     return this.#server.port;
+  }
+
+  /**
+   * `http://host:port` of the function URL front door, when started with
+   * {@link EmulatorOptions.functionUrl}: any HTTP request there invokes the function with a
+   * payload-2.0 event and gets the function's answer as a Lambda function URL gives it.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ functionUrl: { port: 0 } });
+   * const answer = await fetch(`${emulator.functionUrlOrigin}/orders?id=42`);
+   * ```
+   */
+  get functionUrlOrigin(): string | undefined {
+    const server = this.#functionUrlServer;
+    return server === undefined ? undefined : `http://${server.runtimeApi}`;
   }
 
   /** The unqualified ARN delivered as `Lambda-Runtime-Invoked-Function-Arn` by default. */
@@ -210,6 +256,16 @@ export class RuntimeApiEmulator {
       return Promise.reject(new EmulatorClosedError('Cannot invoke: the emulator is closed'));
     }
     return this.#dispatcher.invoke(event, options);
+  }
+
+  /** {@link invoke}, with a streamed `/response` passed to `target` as it arrives. */
+  #invokeStreaming(
+    event: unknown,
+    options: InvokeOptions,
+    target: StreamedResponseTarget,
+  ): Promise<InvokeResult> {
+    const requestId = options.requestId ?? randomUUID();
+    return this.#streamTargets.with(requestId, target, () => this.invoke(event, { ...options, requestId }));
   }
 
   /**
@@ -347,6 +403,6 @@ export class RuntimeApiEmulator {
     this.#log.close(new EmulatorClosedError('The emulator was closed before a matching request arrived'));
     this.#extensions.close();
     await this.#supervisor.close();
-    await this.#server.close();
+    await Promise.all([this.#server.close(), this.#functionUrlServer?.close()]);
   }
 }
