@@ -12,6 +12,7 @@ export type { Command } from './command.js';
 export { COMMANDS } from './commands/index.js';
 export { DevToolError, type DevToolErrorCode } from './dev-tool-error.js';
 export { type FunctionEntry, resolveFunctionEntry } from './function-entry.js';
+export { FunctionWatcher, type FunctionWatcherOptions, type WatchBuildOutcome } from './function-watcher.js';
 export {
   clientContextHeader,
   DEFAULT_EMULATOR_URL,
