@@ -1,36 +1,72 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import {
+  FUNCTION_CLI_HELP,
+  FUNCTION_CLI_OPTIONS,
+  type FunctionOptions,
+  FunctionOptionsError,
+  resolveFunctionOptions,
+} from './function-options.js';
 import { FRONT_DOOR_PATH } from './invoke-front-door.js';
 import { RuntimeApiEmulator } from './runtime-api-emulator.js';
 
 const USAGE = `Usage: lambda-runtime-emulator [options] [-- <bootstrap> [args...]]
 
 Serves the AWS Lambda Runtime API and the invoke endpoint on one port, and runs <bootstrap>
-(the runtime) with AWS_LAMBDA_RUNTIME_API pointing at it. Without <bootstrap> it only serves:
-start your runtime yourself with the printed AWS_LAMBDA_RUNTIME_API.
+(the runtime) with AWS_LAMBDA_RUNTIME_API pointing at it, as Lambda runs it: a new process after
+an init failure, a crash or a timeout, START/END/REPORT lines for every invocation. Without
+<bootstrap> it only serves: start your runtime yourself with the printed AWS_LAMBDA_RUNTIME_API.
 
 Options:
   -p, --port <port>          port to listen on, 0 for any free port (default 9000)
       --host <host>          interface to listen on (default 127.0.0.1)
-      --function-name <name> AWS_LAMBDA_FUNCTION_NAME (default test_function)
-      --timeout <seconds>    function timeout, sets the deadline (default 300)
-      --memory <mb>          AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 3008)
-      --region <region>      AWS_REGION (default us-east-1)
+${FUNCTION_CLI_HELP}      --init-timeout <s>     Init limit before it is re-run inside the first invoke (default 10)
       --http <port>          also answer plain HTTP requests on <port> as a Lambda function URL
   -h, --help                 show this help
+
+Colour: on for a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 on.
 `;
 
+const NAME = 'lambda-runtime-emulator';
+
+/** A usage error: a specific message, a pointer to --help, exit code 2. */
 function fail(message: string): never {
-  process.stderr.write(`lambda-runtime-emulator: ${message}\n\n${USAGE}`);
+  process.stderr.write(`${NAME}: ${message}\nRun '${NAME} --help' for the options.\n`);
   process.exit(2);
 }
 
-function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
+function port(text: string | undefined, option = '--port'): number {
+  if (text === undefined) return 9000;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65_535) {
+    fail(`${option}: must be a whole number from 0 to 65535, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function initTimeoutMs(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max)
-    fail(`--${name} must be an integer from ${min} to ${max}`);
-  return value;
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > 900) {
+    fail(`--init-timeout: must be a number of seconds above 0 and at most 900, got ${JSON.stringify(text)}`);
+  }
+  return Math.round(value * 1000);
+}
+
+function parse() {
+  return parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...FUNCTION_CLI_OPTIONS,
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      'init-timeout': { type: 'string' },
+      http: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 async function main(): Promise<void> {
@@ -45,75 +81,56 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  let functionOptions: FunctionOptions;
+  try {
+    functionOptions = resolveFunctionOptions(values, { cwd: process.cwd(), parentEnv: process.env });
+  } catch (error) {
+    if (error instanceof FunctionOptionsError) fail(error.message);
+    throw error;
+  }
+  const listenPort = port(values.port);
+  const httpPort = values.http === undefined ? undefined : port(values.http, '--http');
+  const initTimeout = initTimeoutMs(values['init-timeout']);
+  const [command, ...args] = positionals;
 
   const emulator = await RuntimeApiEmulator.start({
+    ...functionOptions,
     host: values.host ?? '127.0.0.1',
-    port: integer('port', values.port, 0, 65_535) ?? 9000,
-    functionName: values['function-name'],
-    timeoutSeconds: integer('timeout', values.timeout, 1, 900),
-    memorySizeMb: integer('memory', values.memory, 128, 10_240),
-    region: values.region,
-    ...(values.http === undefined ? {} : { functionUrl: { port: integer('http', values.http, 0, 65_535) } }),
+    port: listenPort,
+    ...(httpPort === undefined ? {} : { functionUrl: { port: httpPort } }),
+    output: process.stdout,
+    ...(initTimeout === undefined ? {} : { initTimeoutMs: initTimeout }),
+    // Supervised: the emulator runs the bootstrap and keeps the function alive through failures.
+    ...(command === undefined ? {} : { runtime: { command, args, cwd: process.cwd() } }),
   });
   process.stdout.write(
-    `lambda-runtime-emulator listening on ${emulator.origin} (AWS_LAMBDA_RUNTIME_API=${emulator.runtimeApi})\n` +
+    `${NAME} listening on ${emulator.origin} (AWS_LAMBDA_RUNTIME_API=${emulator.runtimeApi})\n` +
       `invoke with: curl -X POST '${emulator.origin}${FRONT_DOOR_PATH}' -d '{}'\n`,
   );
   if (emulator.functionUrlOrigin !== undefined) {
     process.stdout.write(`function URL: curl '${emulator.functionUrlOrigin}/'\n`);
   }
-
-  let stopping = false;
-  const stop = async (code: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await emulator.close();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-
-  const [command, ...args] = positionals;
   if (command === undefined) {
     process.stdout.write('no bootstrap given: start your runtime with the AWS_LAMBDA_RUNTIME_API above\n');
-    return;
   }
-  const runtime = emulator.spawn({ command, args });
-  runtime.process.stdout?.on('data', (text: string) => process.stdout.write(text));
-  runtime.process.stderr?.on('data', (text: string) => process.stderr.write(text));
-  const exit = await runtime.exited;
-  if (stopping) return;
-  if (runtime.spawnError !== undefined) {
-    process.stderr.write(`lambda-runtime-emulator: cannot start ${command}: ${runtime.spawnError.message}\n`);
-  } else {
-    process.stderr.write(
-      `lambda-runtime-emulator: runtime exited (${exit.code === null ? `signal ${exit.signal}` : `code ${exit.code}`})\n`,
-    );
-  }
-  await stop(exit.code ?? 1);
-}
 
-function parse() {
-  return parseArgs({
-    args: process.argv.slice(2),
-    allowPositionals: true,
-    strict: true,
-    options: {
-      port: { type: 'string', short: 'p' },
-      host: { type: 'string' },
-      'function-name': { type: 'string' },
-      timeout: { type: 'string' },
-      memory: { type: 'string' },
-      region: { type: 'string' },
-      http: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) {
+      // A second Ctrl-C while closing: do not wait for the runtime any longer.
+      process.exit(130);
+    }
+    stopping = true;
+    void emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `lambda-runtime-emulator: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`${NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -30,7 +30,7 @@ export class EmulatedFunction {
     return this.#handler;
   }
 
-  /** See {@link RuntimeApiEmulator.environment}. */
+  /** See {@link RuntimeApiEmulator.environment}; the function's `environment` and `handler` come before `extra`. */
   environment(extra: Readonly<Record<string, string | undefined>>): Record<string, string> {
     const environment = buildRuntimeEnvironment(
       {
@@ -40,9 +40,13 @@ export class EmulatedFunction {
         memorySizeMb: this.settings.memorySizeMb,
         region: this.settings.region,
         logStreamName: this.#logStreamName,
-        taskRoot: process.cwd(),
+        taskRoot: extra.LAMBDA_TASK_ROOT ?? process.cwd(),
       },
-      extra,
+      {
+        ...this.settings.environment,
+        ...(this.settings.handler === undefined ? {} : { _HANDLER: this.settings.handler }),
+        ...extra,
+      },
     );
     this.#handler = environment._HANDLER;
     return environment;

@@ -29,6 +29,41 @@ export interface EmulatorOptions {
   /** Receives the emulator's own diagnostics (deliveries, protocol violations). Default: silent. */
   readonly logger?: Logger;
   /**
+   * The function's configuration variables (what `Environment.Variables` holds in Lambda), added
+   * to every runtime environment on top of the reserved ones; an `undefined` value removes a
+   * variable. Default none.
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** `_HANDLER` of every runtime environment. Default unset. */
+  readonly handler?: string;
+  /**
+   * Supervised mode: the emulator starts this runtime itself and keeps the function alive as
+   * Lambda does (a new process after an init failure, a crash or a timeout; the runtime's process
+   * group SIGKILLed at the deadline; START/END/REPORT lines on {@link output}). See the README's
+   * "Supervised runtime".
+   */
+  readonly runtime?: SupervisedRuntimeOptions;
+  /**
+   * Supervised mode: how long the Init phase may take before it is abandoned and re-run inside the
+   * first invoke (Lambda's on-demand Init limit, a "suppressed init"). Default 10 000.
+   */
+  readonly initTimeoutMs?: number;
+  /**
+   * Supervised mode: time between SIGTERM and SIGKILL when {@link RuntimeApiEmulator.restartRuntime}
+   * stops the runtime. Default 2 000.
+   */
+  readonly stopGraceMs?: number;
+  /**
+   * Supervised mode: where the START/END/REPORT lines and the runtime's own stdout/stderr go.
+   * Default `process.stdout`.
+   */
+  readonly output?: NodeJS.WritableStream;
+  /**
+   * Colour the lines written to {@link output}. Default: on when `output` is a TTY that supports
+   * colour, off otherwise; `NO_COLOR` turns it off and `FORCE_COLOR` on.
+   */
+  readonly colour?: boolean;
+  /**
    * Opens a second listener that answers plain HTTP requests as a Lambda function URL would (see
    * {@link RuntimeApiEmulator.functionUrlOrigin}). Default: none.
    */
@@ -48,6 +83,17 @@ export interface FunctionUrlOptions {
   readonly host?: string;
 }
 
+/** What supervised mode runs as the runtime (its `bootstrap`). */
+export interface SupervisedRuntimeOptions {
+  /** The executable; a relative path is resolved against the current directory. */
+  readonly command: string;
+  readonly args?: readonly string[];
+  /** Working directory, also `LAMBDA_TASK_ROOT`. Default the command's directory, or the current one. */
+  readonly cwd?: string;
+  /** Variables on top of the function's environment; an `undefined` value removes one. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
 /** {@link EmulatorOptions} with every default applied. */
 export interface ResolvedEmulatorOptions {
   readonly host: string;
@@ -61,6 +107,13 @@ export interface ResolvedEmulatorOptions {
   readonly logger: Logger;
   readonly functionUrl: { readonly port: number; readonly host: string } | undefined;
   readonly maxStreamedResponseBytes: number;
+  readonly environment: Readonly<Record<string, string | undefined>>;
+  readonly handler: string | undefined;
+  readonly runtime: SupervisedRuntimeOptions | undefined;
+  readonly initTimeoutMs: number;
+  readonly stopGraceMs: number;
+  readonly output: NodeJS.WritableStream;
+  readonly colour: boolean | undefined;
 }
 
 /** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
@@ -84,6 +137,13 @@ export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulat
         ? undefined
         : { port: options.functionUrl.port ?? 0, host: options.functionUrl.host ?? host },
     maxStreamedResponseBytes: options.maxStreamedResponseBytes ?? MAX_STREAMED_RESPONSE_BYTES,
+    environment: options.environment ?? {},
+    handler: options.handler,
+    runtime: options.runtime,
+    initTimeoutMs: options.initTimeoutMs ?? 10_000,
+    stopGraceMs: options.stopGraceMs ?? 2_000,
+    output: options.output ?? process.stdout,
+    colour: options.colour,
   };
 }
 

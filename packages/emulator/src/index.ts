@@ -3,6 +3,7 @@ export {
   type EmulatorOptions,
   type FunctionUrlOptions,
   MAX_STREAMED_RESPONSE_BYTES,
+  type SupervisedRuntimeOptions,
 } from './emulator-options.js';
 export {
   type ExtensionEvent,
@@ -11,6 +12,15 @@ export {
   type RegisteredExtension,
 } from './extension-registry.js';
 export type { FailableEndpoint } from './fault-injector.js';
+export {
+  FUNCTION_CLI_HELP,
+  FUNCTION_CLI_OPTIONS,
+  type FunctionCliValues,
+  type FunctionOptions,
+  type FunctionOptionsContext,
+  FunctionOptionsError,
+  resolveFunctionOptions,
+} from './function-options.js';
 export { type FunctionUrlEvent, functionUrlEvent } from './function-url-event.js';
 export { type FunctionUrlHttpResponse, functionUrlResponse } from './function-url-response.js';
 export {
@@ -24,9 +34,10 @@ export { FRONT_DOOR_PATH, MAX_INVOKE_REQUEST_BYTES } from './invoke-front-door.j
 export type { InvokeOptions } from './invoke-options.js';
 export type { InvokeResult, InvokeVia } from './invoke-result.js';
 export { InvokeTimeoutError } from './invoke-timeout-error.js';
+export { NotSupervisedError } from './not-supervised-error.js';
 export type { RecordedRequest, RuntimeEndpoint } from './request-log.js';
 export { RuntimeApiEmulator } from './runtime-api-emulator.js';
-export { FAKE_CREDENTIALS } from './runtime-environment.js';
+export { CREDENTIAL_VARIABLES, FAKE_CREDENTIALS, RESERVED_VARIABLES } from './runtime-environment.js';
 export type { ShutdownOptions, ShutdownResult } from './runtime-supervisor.js';
 export { serializePerConnection } from './serialize-per-connection.js';
 export { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';

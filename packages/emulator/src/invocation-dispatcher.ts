@@ -13,7 +13,8 @@ export type InitErrorReport = ErrorDocument & { readonly errorTypeHeader: string
 /** An invocation as the emulator keeps it: the event bytes and the caller's options. */
 export interface EmulatedInvocation extends TrackedInvocation {
   readonly body: Buffer;
-  readonly options: InvokeOptions;
+  /** The caller's options; supervised mode may fix `deadlineMs` before delivery (suppressed init). */
+  options: InvokeOptions;
 }
 
 /** An invocation being written to a `/next`, with the values its headers and INVOKE event share. */
@@ -23,10 +24,23 @@ export interface InvocationDelivery {
   readonly invokedFunctionArn: string;
 }
 
-/** What the dispatcher asks of the process supervision. */
+/** What the dispatcher asks of the process supervision, and what it tells it. */
 export interface InvocationDispatcherOptions {
   /** The last spawned runtime when every spawned runtime has exited; `undefined` otherwise. */
   readonly exitedRuntime: () => SpawnedRuntime | undefined;
+  /**
+   * Supervised mode: the emulator enforces the function timeout itself, so an invoke without
+   * `timeoutMs` has no caller-side limit.
+   */
+  readonly supervised?: boolean;
+  /** The runtime's first `GET /next` since the start (or the last {@link renew}) arrived: Init is over. */
+  readonly onInitDone?: () => void;
+  /** An `/init/error` was accepted. */
+  readonly onInitError?: (report: InitErrorReport) => void;
+  /** An invocation has ended with a result, just before its caller sees it. */
+  readonly onSettled?: (invocation: EmulatedInvocation, result: InvokeResult) => void;
+  /** An invocation ended without a result (caller timeout, emulator closed). */
+  readonly onAbandoned?: (invocation: EmulatedInvocation) => void;
 }
 
 const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
@@ -38,15 +52,44 @@ const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
  * and the runtime supervisor act on this object; none keeps invocation state of its own.
  */
 export class InvocationDispatcher {
-  /** The lifecycle the Runtime API routes drive (`/next`, answers, `/init/error`). */
-  readonly machine = new InvocationStateMachine<EmulatedInvocation>();
-  readonly #exitedRuntime: () => SpawnedRuntime | undefined;
+  #machine = new InvocationStateMachine<EmulatedInvocation>();
+  readonly #options: InvocationDispatcherOptions;
   /** Extensions may register until the runtime's first `GET /next` arrives. */
   #registrationOpen = true;
   #initError: InitErrorReport | undefined;
 
   constructor(options: InvocationDispatcherOptions) {
-    this.#exitedRuntime = options.exitedRuntime;
+    this.#options = options;
+  }
+
+  /**
+   * The lifecycle the Runtime API routes drive (`/next`, answers, `/init/error`): one per runtime
+   * process in supervised mode (see {@link renew}).
+   */
+  get machine(): InvocationStateMachine<EmulatedInvocation> {
+    return this.#machine;
+  }
+
+  /**
+   * Takes the invocations not yet delivered out of the queue (they neither end nor get delivered
+   * by this machine any more), e.g. to run them on a new runtime process.
+   */
+  takeQueued(): EmulatedInvocation[] {
+    const queued = [...this.#machine.queued];
+    for (const invocation of queued) this.#machine.abandon(invocation);
+    return queued;
+  }
+
+  /**
+   * Supervised mode, a new runtime process: a fresh lifecycle (Init again, registration open, no
+   * init error) with `carried` queued first. The previous machine keeps what it had in flight.
+   */
+  renew(carried: readonly EmulatedInvocation[] = []): void {
+    const queued = [...carried, ...this.takeQueued()];
+    this.#machine = new InvocationStateMachine<EmulatedInvocation>();
+    this.#registrationOpen = true;
+    this.#initError = undefined;
+    for (const invocation of queued) this.#machine.enqueue(invocation);
   }
 
   get registrationOpen(): boolean {
@@ -62,7 +105,8 @@ export class InvocationDispatcher {
   invoke(event: unknown, options: InvokeOptions): Promise<InvokeResult> {
     const requestId = options.requestId ?? randomUUID();
     const body = eventBytes(event, options.rawBody);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
+    const timeoutMs =
+      options.timeoutMs ?? (this.#options.supervised === true ? undefined : DEFAULT_INVOKE_TIMEOUT_MS);
     return new Promise<InvokeResult>((resolveResult, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const invocation: EmulatedInvocation = {
@@ -74,46 +118,57 @@ export class InvocationDispatcher {
           // One turn later: whatever a spawned runtime wrote to stdout/stderr before answering was
           // readable in the same poll as the answer, so it has been read by then. Resolving at
           // once would race the answer's socket against the output pipe.
-          setImmediate(() => resolveResult(new EmulatorInvokeResult(requestId, outcome)));
+          setImmediate(() => {
+            const result = new EmulatorInvokeResult(requestId, outcome);
+            this.#options.onSettled?.(invocation, result);
+            resolveResult(result);
+          });
         },
         fail: (error) => {
           clearTimeout(timer);
+          this.#options.onAbandoned?.(invocation);
           reject(error);
         },
       };
-      timer = setTimeout(() => {
-        this.machine.abandon(invocation);
-        reject(new InvokeTimeoutError(requestId, timeoutMs));
-      }, timeoutMs);
-      const deadRuntime = this.machine.initFailed ? undefined : this.#exitedRuntime();
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.#machine.abandon(invocation);
+          this.#options.onAbandoned?.(invocation);
+          reject(new InvokeTimeoutError(requestId, timeoutMs));
+        }, timeoutMs);
+      }
+      const deadRuntime = this.#machine.initFailed ? undefined : this.#options.exitedRuntime();
       if (deadRuntime !== undefined) {
         invocation.settle(exitOutcome(requestId, deadRuntime));
         return;
       }
-      this.machine.enqueue(invocation);
+      this.#machine.enqueue(invocation);
     });
   }
 
   /** The runtime's first `/next` arrived: no more extension registrations. */
   closeRegistration(): void {
+    if (!this.#registrationOpen) return;
     this.#registrationOpen = false;
+    this.#options.onInitDone?.();
   }
 
   /** An `/init/error` arrived: `false` (403) once Init is over or after an earlier report. */
   failInit(outcome: InvokeOutcome, report: InitErrorReport): boolean {
-    if (!this.machine.initError(outcome)) return false;
+    if (!this.#machine.initError(outcome)) return false;
     this.#initError = report;
+    this.#options.onInitError?.(report);
     return true;
   }
 
   /** Every spawned runtime is gone: pending invocations end as `runtime`'s exit error. */
   runtimeExited(runtime: SpawnedRuntime): void {
-    this.machine.runtimeExited((requestId) => exitOutcome(requestId, runtime));
+    this.#machine.runtimeExited((requestId) => exitOutcome(requestId, runtime));
   }
 
   /** Rejects every pending invocation with `error`. */
   close(error: Error): void {
-    this.machine.close(error);
+    this.#machine.close(error);
   }
 }
 

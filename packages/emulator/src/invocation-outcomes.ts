@@ -79,3 +79,23 @@ export function exitOutcome(requestId: string, runtime: SpawnedRuntime): InvokeO
     errorTypeHeader: errorType,
   };
 }
+
+/**
+ * What the caller sees when the function timeout ends an invocation (supervised mode): the Invoke
+ * API's document, with the configured timeout in seconds to two decimals.
+ */
+export function timeoutOutcome(requestId: string, timeoutSeconds: number): InvokeOutcome {
+  const errorType = 'Sandbox.Timedout';
+  return {
+    status: 'error',
+    via: 'timeout',
+    payload: Buffer.from(
+      JSON.stringify({
+        errorType,
+        errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+      }),
+    ),
+    contentType: 'application/json',
+    errorTypeHeader: errorType,
+  };
+}

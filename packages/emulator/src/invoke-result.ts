@@ -1,8 +1,11 @@
 import type { ErrorDocument } from '@lambda-runtime/api';
 import type { RecordedRequest } from './request-log.js';
 
-/** How an invocation ended: the runtime's `/response` or `/error`, its `/init/error`, or its exit. */
-export type InvokeVia = 'response' | 'error' | 'init-error' | 'exit';
+/**
+ * How an invocation ended: the runtime's `/response` or `/error`, its `/init/error`, its exit, or
+ * (supervised mode) the function timeout.
+ */
+export type InvokeVia = 'response' | 'error' | 'init-error' | 'exit' | 'timeout';
 
 /**
  * The outcome of {@link RuntimeApiEmulator.invoke}.

@@ -9,14 +9,18 @@ import {
 } from './emulator-options.js';
 import { EmulatorRouter } from './emulator-router.js';
 import { EmulatorServer } from './emulator-server.js';
+import { ExecutionEnvironment } from './execution-environment.js';
 import { ExtensionRegistry, type RegisteredExtension } from './extension-registry.js';
 import { ExtensionsApiRoutes, invokeEvent } from './extensions-api-routes.js';
 import { type FailableEndpoint, FaultInjector } from './fault-injector.js';
 import { FunctionUrlFrontDoor } from './function-url-front-door.js';
 import { type InitErrorReport, InvocationDispatcher } from './invocation-dispatcher.js';
+import { InvocationReporter } from './invocation-reporter.js';
 import { FRONT_DOOR_PATH, InvokeFrontDoor } from './invoke-front-door.js';
 import type { InvokeOptions } from './invoke-options.js';
 import type { InvokeResult } from './invoke-result.js';
+import { MemoryProbe } from './memory-probe.js';
+import { NotSupervisedError } from './not-supervised-error.js';
 import { type RecordedRequest, RequestLog } from './request-log.js';
 import { RuntimeApiRoutes } from './runtime-api-routes.js';
 import { RuntimeSupervisor, type ShutdownOptions, type ShutdownResult } from './runtime-supervisor.js';
@@ -59,6 +63,8 @@ export class RuntimeApiEmulator {
   readonly #streamTargets = new StreamedResponseTargets();
   /** The function URL listener, when {@link EmulatorOptions.functionUrl} asked for one. */
   readonly #functionUrlServer: EmulatorServer | undefined;
+  /** Supervised mode only. */
+  readonly #environment: ExecutionEnvironment | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -81,6 +87,7 @@ export class RuntimeApiEmulator {
         throw error;
       }
     }
+    emulator.#environment?.start();
     return emulator;
   }
 
@@ -92,16 +99,49 @@ export class RuntimeApiEmulator {
       logger,
       onAllExited: (runtime) => this.#dispatcher.runtimeExited(runtime),
     });
-    this.#dispatcher = new InvocationDispatcher({ exitedRuntime: () => this.#supervisor.exitedRuntime() });
+    this.#dispatcher = new InvocationDispatcher({
+      exitedRuntime: () => this.#supervisor.exitedRuntime(),
+      supervised: settings.runtime !== undefined,
+      onInitDone: () => this.#environment?.initDone(),
+      onInitError: (report) => this.#environment?.initFailed(report),
+      onSettled: (invocation, result) => this.#environment?.settled(invocation, result),
+      onAbandoned: (invocation) => this.#environment?.abandoned(invocation),
+    });
+    if (settings.runtime !== undefined) {
+      this.#environment = new ExecutionEnvironment({
+        runtime: settings.runtime,
+        supervisor: this.#supervisor,
+        dispatcher: this.#dispatcher,
+        reporter: new InvocationReporter({
+          output: settings.output,
+          colour: settings.colour,
+          functionVersion: settings.functionVersion,
+          memorySizeMb: settings.memorySizeMb,
+        }),
+        memory: new MemoryProbe(),
+        timeoutSeconds: settings.timeoutSeconds,
+        initTimeoutMs: settings.initTimeoutMs,
+        stopGraceMs: settings.stopGraceMs,
+        logger,
+      });
+    }
     const parts = { dispatcher: this.#dispatcher, faults: this.#faults, function: this.#function };
     this.#runtimeRoutes = new RuntimeApiRoutes({
       ...parts,
       logger,
-      onDelivered: (delivery) => this.#extensions.broadcast(invokeEvent(delivery)),
+      onDelivered: (delivery) => {
+        this.#extensions.broadcast(invokeEvent(delivery));
+        this.#environment?.delivered(delivery);
+      },
     });
     const extensionsApi = new ExtensionsApiRoutes({ ...parts, registry: this.#extensions });
     const frontDoor = new InvokeFrontDoor({
-      invoke: (event, invokeOptions) => this.invoke(event, invokeOptions),
+      // Supervised, the function timeout ends every invocation, so the caller has no limit of its own.
+      invoke: (event, invokeOptions) =>
+        this.invoke(
+          event,
+          this.#environment === undefined ? invokeOptions : { ...invokeOptions, timeoutMs: undefined },
+        ),
       functionVersion: settings.functionVersion,
       timeoutSeconds: settings.timeoutSeconds,
     });
@@ -205,9 +245,14 @@ export class RuntimeApiEmulator {
     return this.#extensions.extensions;
   }
 
-  /** Runtime processes started with {@link spawn}. */
+  /** Runtime processes started with {@link spawn}, and the running one of supervised mode. */
   get runtimes(): readonly SpawnedRuntime[] {
     return this.#supervisor.runtimes;
+  }
+
+  /** Supervised mode: the runtime process serving now (`undefined` while none is). */
+  get supervisedRuntime(): SpawnedRuntime | undefined {
+    return this.#environment?.runtime;
   }
 
   /**
@@ -255,6 +300,7 @@ export class RuntimeApiEmulator {
     if (this.#closing !== undefined) {
       return Promise.reject(new EmulatorClosedError('Cannot invoke: the emulator is closed'));
     }
+    if (this.#environment !== undefined) return this.#environment.invoke(event, options);
     return this.#dispatcher.invoke(event, options);
   }
 
@@ -266,6 +312,34 @@ export class RuntimeApiEmulator {
   ): Promise<InvokeResult> {
     const requestId = options.requestId ?? randomUUID();
     return this.#streamTargets.with(requestId, target, () => this.invoke(event, { ...options, requestId }));
+  }
+
+  /**
+   * Supervised mode: restarts the runtime gracefully, e.g. after a rebuild. The invocation in
+   * flight finishes on the current process; then it gets SIGTERM (its process group), SIGKILL
+   * after `stopGraceMs`, and a new process starts (its Init begins at once). Invokes that arrive
+   * meanwhile, and invocations not yet delivered, wait and run on the new process. Resolves once
+   * the new process has been started; calls made while a restart is under way share it.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ runtime: { command: 'node', args: ['dist/index.mjs'] } });
+   * await rebuild();
+   * await emulator.restartRuntime(); // the next invoke runs the new code
+   * ```
+   */
+  restartRuntime(): Promise<void> {
+    if (this.#closing !== undefined) {
+      return Promise.reject(new EmulatorClosedError('Cannot restart the runtime: the emulator is closed'));
+    }
+    if (this.#environment === undefined) {
+      return Promise.reject(
+        new NotSupervisedError(
+          'restartRuntime() needs supervised mode: start the emulator with the runtime option',
+        ),
+      );
+    }
+    return this.#environment.restart();
   }
 
   /**
@@ -397,6 +471,7 @@ export class RuntimeApiEmulator {
   }
 
   async #close(): Promise<void> {
+    this.#environment?.close();
     this.#dispatcher.close(
       new EmulatorClosedError('The emulator was closed before the invocation was answered'),
     );

@@ -38,7 +38,10 @@ export interface RuntimeSupervisorOptions {
  * signalling) or the emulator's (close).
  */
 export class RuntimeSupervisor {
+  /** Every runtime process, supervised or not. */
   readonly #runtimes = new Set<SpawnedRuntime>();
+  /** The processes of {@link RuntimeApiEmulator.spawn}: only their exits end invocations here. */
+  readonly #unsupervised = new Set<SpawnedRuntime>();
   readonly #options: RuntimeSupervisorOptions;
   #closing = false;
 
@@ -51,8 +54,11 @@ export class RuntimeSupervisor {
     return [...this.#runtimes];
   }
 
-  /** See {@link RuntimeApiEmulator.spawn}. */
-  spawn(options: SpawnRuntimeOptions): SpawnedRuntime {
+  /**
+   * See {@link RuntimeApiEmulator.spawn}. A `supervised` process (supervised mode) streams its
+   * output instead of keeping it, and its exit is left to whoever supervises it.
+   */
+  spawn(options: SpawnRuntimeOptions, supervised = false): SpawnedRuntime {
     const command = options.command.includes('/') ? resolve(options.command) : options.command;
     const cwd = options.cwd ?? (command.includes('/') ? dirname(command) : process.cwd());
     const runtime = new SpawnedRuntime(
@@ -61,17 +67,22 @@ export class RuntimeSupervisor {
         command,
         cwd,
         environment: this.#options.environment({ LAMBDA_TASK_ROOT: cwd, ...options.env }),
+        keepOutput: !supervised,
+        mergeOutput: supervised,
       },
       (exit, exitedRuntime) => this.#onExit(exit, exitedRuntime),
     );
     this.#runtimes.add(runtime);
+    if (!supervised) this.#unsupervised.add(runtime);
+    // A supervised mode runtime is replaced many times over a session: forget it once it is gone.
+    if (supervised) void runtime.exited.then(() => this.#runtimes.delete(runtime));
     return runtime;
   }
 
   /** The last runtime if every spawned runtime has exited; `undefined` if one runs or none was spawned. */
   exitedRuntime(): SpawnedRuntime | undefined {
     let last: SpawnedRuntime | undefined;
-    for (const runtime of this.#runtimes) {
+    for (const runtime of this.#unsupervised) {
       if (runtime.exit === undefined) return undefined;
       last = runtime;
     }
@@ -119,7 +130,7 @@ export class RuntimeSupervisor {
 
   #onExit(exit: RuntimeExit, runtime: SpawnedRuntime): void {
     this.#options.logger.debug({ pid: runtime.pid, ...exit }, 'runtime process exited');
-    if (this.#closing || this.exitedRuntime() === undefined) return;
+    if (this.#closing || !this.#unsupervised.has(runtime) || this.exitedRuntime() === undefined) return;
     this.#options.onAllExited(runtime);
   }
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** How a runtime process ended. */
 export interface RuntimeExit {
@@ -52,26 +53,51 @@ export class SpawnedRuntime {
    * complete), so pending invocations can fail promptly.
    */
   constructor(
-    options: SpawnRuntimeOptions & { readonly environment: Record<string, string> },
+    options: SpawnRuntimeOptions & {
+      readonly environment: Record<string, string>;
+      /** Keep the output in {@link stdout}/{@link stderr} (default); a long-lived runtime streams it instead. */
+      readonly keepOutput?: boolean;
+      /**
+       * Send stderr into the stdout pipe (the process gets one pipe for both), so that what it
+       * writes to either arrives in the order written, as Lambda collects it. `stderr` stays empty.
+       */
+      readonly mergeOutput?: boolean;
+    },
     onExit?: (exit: RuntimeExit, runtime: SpawnedRuntime) => void,
   ) {
     const command = options.command.includes('/') ? resolve(options.command) : options.command;
     const cwd = options.cwd ?? (isAbsolute(command) ? dirname(command) : process.cwd());
     // A process group of its own, so close() can also stop whatever the bootstrap started.
-    this.process = spawn(command, [...(options.args ?? [])], {
-      cwd,
-      env: options.environment,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const args = [...(options.args ?? [])];
+    // `exec` keeps the pid (and the process group) the command's own; a command that cannot be
+    // found is spawned directly so that its ENOENT/EACCES stays a spawn error.
+    const merged =
+      options.mergeOutput === true &&
+      process.platform !== 'win32' &&
+      isExecutable(command, options.environment.PATH ?? '', cwd);
+    this.process = merged
+      ? spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', command, ...args], {
+          cwd,
+          env: options.environment,
+          stdio: ['ignore', 'pipe', 'ignore'],
+          detached: true,
+        })
+      : spawn(command, args, {
+          cwd,
+          env: options.environment,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        });
     this.process.stdout?.setEncoding('utf8');
     this.process.stderr?.setEncoding('utf8');
-    this.process.stdout?.on('data', (text: string) => {
-      this.#stdout += text;
-    });
-    this.process.stderr?.on('data', (text: string) => {
-      this.#stderr += text;
-    });
+    if (options.keepOutput !== false) {
+      this.process.stdout?.on('data', (text: string) => {
+        this.#stdout += text;
+      });
+      this.process.stderr?.on('data', (text: string) => {
+        this.#stderr += text;
+      });
+    }
 
     this.exited = new Promise<RuntimeExit>((resolveExit) => {
       let graceTimer: NodeJS.Timeout | undefined;
@@ -197,4 +223,22 @@ export class SpawnedRuntime {
       if (this.#exit === undefined) this.process.kill(signal);
     }
   }
+}
+
+/** Whether `command` names an executable file, directly or through `path` (as `exec` finds it). */
+function isExecutable(command: string, path: string, cwd: string): boolean {
+  const candidates = command.includes('/')
+    ? [resolve(cwd, command)]
+    : path
+        .split(delimiter)
+        .filter((folder) => folder !== '')
+        .map((folder) => join(resolve(cwd, folder), command));
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildRuntimeEnvironment, FAKE_CREDENTIALS, makeLogStreamName } from '../src/runtime-environment.js';
+import {
+  buildRuntimeEnvironment,
+  FAKE_CREDENTIALS,
+  makeLogStreamName,
+  passedCredentials,
+} from '../src/runtime-environment.js';
 
 const settings = {
   runtimeApi: '127.0.0.1:9001',
@@ -31,8 +36,20 @@ describe('buildRuntimeEnvironment', () => {
       LANG: 'en_US.UTF-8',
       PATH: '/usr/bin',
       HOME: '/home/me',
+      LD_LIBRARY_PATH: '/var/task:/var/task/lib',
       ...FAKE_CREDENTIALS,
     });
+  });
+
+  it('puts the task root folders after the parent’s LD_LIBRARY_PATH and keeps its NODE_PATH when it has them', () => {
+    const environment = buildRuntimeEnvironment(
+      settings,
+      {},
+      { LD_LIBRARY_PATH: '/opt/x/lib', NODE_PATH: '/opt/n' },
+    );
+
+    expect(environment.LD_LIBRARY_PATH).toBe('/opt/x/lib:/var/task:/var/task/lib');
+    expect(environment.NODE_PATH).toBe('/opt/n');
   });
 
   it('copies only PATH and HOME when the parent has other variables', () => {
@@ -58,6 +75,24 @@ describe('buildRuntimeEnvironment', () => {
     expect(environment.AWS_REGION).toBe('us-west-2');
     expect(environment._HANDLER).toBe('index.handler');
     expect(environment).not.toHaveProperty('AWS_SESSION_TOKEN');
+  });
+});
+
+describe('passedCredentials', () => {
+  it('copies the developer’s credential variables and removes the fake ones they do not set', () => {
+    const credentials = passedCredentials({
+      AWS_ACCESS_KEY_ID: 'AKIAREAL',
+      AWS_SECRET_ACCESS_KEY: 'real-secret',
+      AWS_PROFILE: 'dev',
+      SECRET_TOKEN: 'not a credential variable',
+    });
+
+    expect(credentials).toEqual({
+      AWS_ACCESS_KEY_ID: 'AKIAREAL',
+      AWS_SECRET_ACCESS_KEY: 'real-secret',
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: 'dev',
+    });
   });
 });
 
