@@ -60,11 +60,11 @@ describe('FunctionWatcher', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  async function start(entry = 'src/index.ts'): Promise<FunctionWatcher> {
+  async function start(entry = 'src/index.ts', debounceMs = 20): Promise<FunctionWatcher> {
     watcher = await FunctionWatcher.start({
       entry,
       root,
-      debounceMs: 20,
+      debounceMs,
       onBuild: outcomes.push,
       onBundle: (bundle) => {
         bundles.push(bundle);
@@ -152,6 +152,25 @@ describe('FunctionWatcher', () => {
     expect(started.firstBuild.ok).toBe(false);
     expect(fixed.ok).toBe(true);
     expect(bundles).toEqual([started.bundle]);
+  });
+
+  it('makes one build of a burst of saves, with the last content, when the writes come within the debounce', async () => {
+    const started = await start('src/index.ts', 100);
+    await outcomes.next();
+
+    for (const version of ['b1', 'b2', 'b3', 'b4', 'b5'])
+      await writeFile(join(root, 'src/index.ts'), handlerSource(version));
+    const burst = await outcomes.next();
+    const afterBurst = await readFile(started.bundle, 'utf8');
+    await writeFile(join(root, 'src/index.ts'), handlerSource('sentinel'));
+    const sentinel = await outcomes.next();
+
+    expect(burst.ok).toBe(true);
+    expect(afterBurst).toContain('"b5"');
+    expect(afterBurst).not.toContain('"b4"');
+    // Had the burst made a second build, it would have come here instead of the sentinel's.
+    expect(sentinel.ok && (await readFile(started.bundle, 'utf8')).includes('"sentinel"')).toBe(true);
+    expect(bundles).toHaveLength(2);
   });
 
   it('runs a module’s export through the runtime when given a handler name', async () => {
