@@ -197,9 +197,9 @@ describe('the Develop locally tour of the README', () => {
             expect(result.code, `${line}\n${result.stderr}`).toBe(0);
             const printed = result.stdout.trimEnd().split('\n');
             expect(printed, line).toHaveLength(step.expected.length);
-            step.expected.forEach((expected, index) =>
-              expect(printed[index], line).toMatch(outputPattern(expected)),
-            );
+            for (const [index, expected] of step.expected.entries()) {
+              expect(printed[index], line).toMatch(outputPattern(expected));
+            }
           }
         }
       }
