@@ -54,12 +54,14 @@ export async function invokeFunction(options: InvokeFunctionOptions): Promise<Fu
   try {
     response = await fetch(target, { method: 'POST', headers, body: options.payload });
   } catch (error) {
-    const code = networkCode(error);
-    const reason = code === 'ECONNREFUSED' ? 'connection refused' : (code ?? String(error));
+    const { code, message } = networkFailure(error);
+    const start =
+      "Start one in the function's folder with 'lambda-dev watch' (or 'lambda-runtime-emulator -- ./bootstrap'), or point --url at it";
     throw new DevToolError(
       'ERR_CONNECT',
-      `no emulator is listening at ${origin} (${reason}). Start one in the function's folder with ` +
-        "'lambda-dev watch' (or 'lambda-runtime-emulator -- ./bootstrap'), or point --url at it",
+      code === 'ECONNREFUSED'
+        ? `no emulator is listening at ${origin} (connection refused). ${start}`
+        : `cannot reach an emulator at ${origin} (${code ?? message}). ${start}`,
       { cause: error },
     );
   }
@@ -151,13 +153,16 @@ function apiError(response: Response, payload: Buffer): { type: string; message:
   return { type, message };
 }
 
-function networkCode(error: unknown): string | undefined {
+/** The system error code (`ECONNREFUSED`, ...) and the innermost message of a failed fetch. */
+function networkFailure(error: unknown): { code: string | undefined; message: string } {
+  let message = String(error);
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    message = current.message;
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    if (typeof code === 'string') return { code, message };
     current = current.cause;
   }
-  return undefined;
+  return { code: undefined, message };
 }
 
 function isJsonObject(text: string): boolean {

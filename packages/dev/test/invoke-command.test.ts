@@ -122,6 +122,14 @@ describe('lambda-dev invoke', () => {
     expect(run.stderr).toContain('the function failed (X-Amz-Function-Error: Unhandled)');
   });
 
+  it('exits 1 naming the function the emulator serves when given another --function-name', async () => {
+    const run = await lambdaDev(['invoke', '--url', url, '-d', '{}', '--function-name', 'orders']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the invoke failed with 404');
+    expect(run.stderr).toContain("is 'orders' the function this emulator serves? it serves 'function'");
+  });
+
   it('exits 1 with the error type and message when the Invoke API answers 429 TooManyRequestsException', async () => {
     const server = await fakeInvokeApi(429, '{"Type":"User","message":"Rate Exceeded."}', {
       'content-type': 'application/json',
