@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { bundleLoadsRuntime, functionBuildOptions } from '@lambda-runtime/bundler';
 import { type BuildContext, type BuildResult, context, formatMessages, type Plugin } from 'esbuild';
@@ -12,8 +11,15 @@ export interface FunctionWatcherOptions {
   readonly entry: string;
   /** The project folder. Default: the current directory. */
   readonly root?: string;
-  /** Where the bundle is written. Default: a new temporary folder, removed by {@link FunctionWatcher.close}. */
+  /**
+   * Where the bundle is written. Default: a new folder under the project's
+   * `node_modules/.cache/lambda-dev/`, removed by {@link FunctionWatcher.close}: inside the project,
+   * so what the bundle leaves to `require` at run time (`external` packages) resolves from the
+   * project's `node_modules`, as it does from `/var/task` on Lambda.
+   */
   readonly outDir?: string;
+  /** Packages to leave out of the bundle and load from `node_modules` at run time (native modules). */
+  readonly external?: readonly string[];
   /**
    * How long a change must be quiet before it is built, in ms (esbuild's watch `delay`), so an
    * editor that writes a file twice, or a `git checkout` of many files, makes one build. Default 100.
@@ -102,8 +108,12 @@ export class FunctionWatcher {
   static async start(options: FunctionWatcherOptions): Promise<FunctionWatcher> {
     const root = resolve(options.root ?? process.cwd());
     const entry = resolveFunctionEntry(options.entry, root);
-    const ownsOutDir =
-      options.outDir === undefined ? await mkdtemp(join(tmpdir(), 'lambda-dev-watch-')) : undefined;
+    let ownsOutDir: string | undefined;
+    if (options.outDir === undefined) {
+      const cache = join(root, 'node_modules', '.cache', 'lambda-dev');
+      await mkdir(cache, { recursive: true });
+      ownsOutDir = await mkdtemp(join(cache, 'watch-'));
+    }
     const outDir = resolve(root, options.outDir ?? (ownsOutDir as string));
     await mkdir(outDir, { recursive: true });
     const bundle = join(outDir, 'function.cjs');
@@ -143,6 +153,7 @@ export class FunctionWatcher {
         minify: false,
         sourcemap: true,
         nodeMajor: Number(process.versions.node.split('.')[0]),
+        external: options.external ?? [],
       }),
       logLevel: 'silent',
       metafile: true,

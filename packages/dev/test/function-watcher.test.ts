@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FunctionWatcher, type WatchBuildOutcome } from '../src/function-watcher.js';
-
-const DEV_NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
+import { watchedProject } from './support/watched-project.js';
 
 function handlerSource(greeting: string): string {
   return `import { defaultRuntime } from '@lambda-runtime/core';
@@ -40,11 +39,7 @@ describe('FunctionWatcher', () => {
   let bundles: string[];
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'lambda-dev-watcher-'));
-    await mkdir(join(root, 'src'));
-    // The project's dependencies: this package's, where @lambda-runtime/core is.
-    await symlink(DEV_NODE_MODULES, join(root, 'node_modules'), 'dir');
-    await writeFile(join(root, 'package.json'), '{"name":"watched","private":true,"type":"module"}\n');
+    root = await watchedProject('lambda-dev-watcher-');
     await writeFile(join(root, 'src/index.ts'), handlerSource('Hello'));
     await writeFile(
       join(root, 'src/greet.ts'),
@@ -171,6 +166,26 @@ describe('FunctionWatcher', () => {
     // Had the burst made a second build, it would have come here instead of the sentinel's.
     expect(sentinel.ok && (await readFile(started.bundle, 'utf8')).includes('"sentinel"')).toBe(true);
     expect(bundles).toHaveLength(2);
+  });
+
+  it('leaves an external package to require at run time, from the project’s node_modules', async () => {
+    await mkdir(join(root, 'node_modules/native-like'));
+    await writeFile(
+      join(root, 'node_modules/native-like/package.json'),
+      '{"name":"native-like","main":"index.js"}\n',
+    );
+    await writeFile(join(root, 'node_modules/native-like/index.js'), 'exports.where = __filename;\n');
+    await writeFile(
+      join(root, 'src/index.ts'),
+      "import { defaultRuntime } from '@lambda-runtime/core';\nimport { where } from 'native-like';\n" +
+        'defaultRuntime(() => async () => ({ where })).run();\n',
+    );
+
+    watcher = await FunctionWatcher.start({ entry: 'src/index.ts', root, external: ['native-like'] });
+    const answer = await runBundle(watcher.bundle, {});
+
+    expect(await readFile(watcher.bundle, 'utf8')).not.toContain('exports.where');
+    expect(answer).toEqual({ where: join(root, 'node_modules/native-like/index.js') });
   });
 
   it('runs a module’s export through the runtime when given a handler name', async () => {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { watchedProject } from './support/watched-project.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const DEV_NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
 
 /** The function under watch: answers with its version; an event with `gate` waits until that file exists. */
 function handlerSource(version: string): string {
@@ -83,10 +83,7 @@ describe('lambda-dev watch', () => {
   let port: number;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'lambda-dev-watch-'));
-    await mkdir(join(root, 'src'));
-    await symlink(DEV_NODE_MODULES, join(root, 'node_modules'), 'dir');
-    await writeFile(join(root, 'package.json'), '{"name":"watched","private":true,"type":"module"}\n');
+    root = await watchedProject('lambda-dev-watch-');
     await writeFile(join(root, 'src/index.ts'), handlerSource('v1'));
     port = await freePort();
     watch = undefined;
@@ -192,6 +189,18 @@ describe('lambda-dev watch', () => {
     const answer = await invoke({});
 
     expect(answer.body).toEqual({ version: 'v1', greeting: 'hej' });
+  });
+
+  it('runs a handler name and sets it as _HANDLER when given module.export', async () => {
+    await writeFile(
+      join(root, 'src/orders.ts'),
+      'export const handler = async () => ({ handler: process.env._HANDLER });\n',
+    );
+
+    await startWatch('src/orders.handler');
+    const answer = await invoke({});
+
+    expect(answer.body).toEqual({ handler: 'src/orders.handler' });
   });
 
   it('stops the emulator and exits 0 on SIGINT', async () => {

@@ -11,6 +11,7 @@ import {
 } from '@lambda-runtime/emulator';
 import { defineCommand } from '../command.js';
 import { DevToolError } from '../dev-tool-error.js';
+import { resolveFunctionEntry } from '../function-entry.js';
 import { FunctionWatcher, type WatchBuildOutcome } from '../function-watcher.js';
 import { messageOf } from '../message-of.js';
 
@@ -31,6 +32,8 @@ name as Lambda spells it, e.g. src/orders.handler.
 Options:
       --port <port>          the emulator's port (default 9000; 0 picks a free one)
       --http <port>          also answer plain HTTP on <port> as a function URL would
+      --external <module>    keep a package out of the bundle, loaded from node_modules
+                             (repeatable; as for 'lambda-dev build')
 ${FUNCTION_CLI_HELP}  -h, --help                 show this help
 
 Then:  lambda-dev invoke --data '{"name":"Ada"}'   or, with --http 3000,  curl localhost:3000/
@@ -48,6 +51,7 @@ export const watchCommand = defineCommand({
     ...FUNCTION_CLI_OPTIONS,
     port: { type: 'string' },
     http: { type: 'string' },
+    external: { type: 'string', multiple: true },
   },
   checkPositionals: ([, extra]) => (extra === undefined ? undefined : `unexpected argument '${extra}'`),
   async run({ values, positionals }) {
@@ -75,6 +79,10 @@ export const watchCommand = defineCommand({
         ? new DevToolError('ERR_USAGE', error.message, { cause: error })
         : error;
     }
+    // A handler name is what Lambda's Handler setting holds: _HANDLER, unless --handler says otherwise.
+    if (functionOptions.handler === undefined && resolveFunctionEntry(entry, root).kind === 'handler') {
+      functionOptions = { ...functionOptions, handler: entry };
+    }
     const colour = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
     const say = (line: string) => process.stderr.write(`lambda-dev watch: ${line}\n`);
     const shownEntry = relative(root, resolve(root, entry)) || entry;
@@ -84,6 +92,7 @@ export const watchCommand = defineCommand({
       entry,
       root,
       colour,
+      external: values.external ?? [],
       onBuild: (outcome) => reportBuild(outcome, shownEntry, say),
       onBundle: async () => {
         if (emulator === undefined) return;
