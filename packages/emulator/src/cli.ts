@@ -21,6 +21,8 @@ Options:
   -p, --port <port>          port to listen on, 0 for any free port (default 9000)
       --host <host>          interface to listen on (default 127.0.0.1)
 ${FUNCTION_CLI_HELP}      --init-timeout <s>     Init limit before it is re-run inside the first invoke (default 10)
+      --max-concurrency <n>  Lambda Managed Instances mode: n invocations at once
+      --max-queued <n>       invocations that may wait; one more gets 429 (default 100)
       --http <port>          also answer plain HTTP requests on <port> as a Lambda function URL
   -h, --help                 show this help
 
@@ -35,11 +37,11 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function port(text: string | undefined, option = '--port'): number {
-  if (text === undefined) return 9000;
+function wholeNumber(option: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65_535) {
-    fail(`${option}: must be a whole number from 0 to 65535, got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    fail(`${option}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   }
   return value;
 }
@@ -63,6 +65,8 @@ function parse() {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       'init-timeout': { type: 'string' },
+      'max-concurrency': { type: 'string' },
+      'max-queued': { type: 'string' },
       http: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -88,8 +92,10 @@ async function main(): Promise<void> {
     if (error instanceof FunctionOptionsError) fail(error.message);
     throw error;
   }
-  const listenPort = port(values.port);
-  const httpPort = values.http === undefined ? undefined : port(values.http, '--http');
+  const listenPort = wholeNumber('--port', values.port, 0, 65_535) ?? 9000;
+  const maxConcurrency = wholeNumber('--max-concurrency', values['max-concurrency'], 1, 10_000);
+  const maxQueued = wholeNumber('--max-queued', values['max-queued'], 0, 1_000_000);
+  const httpPort = wholeNumber('--http', values.http, 0, 65_535);
   const initTimeout = initTimeoutMs(values['init-timeout']);
   const [command, ...args] = positionals;
 
@@ -99,6 +105,8 @@ async function main(): Promise<void> {
     port: listenPort,
     ...(httpPort === undefined ? {} : { functionUrl: { port: httpPort } }),
     output: process.stdout,
+    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+    ...(maxQueued === undefined ? {} : { maxQueuedInvocations: maxQueued }),
     ...(initTimeout === undefined ? {} : { initTimeoutMs: initTimeout }),
     // Supervised: the emulator runs the bootstrap and keeps the function alive through failures.
     ...(command === undefined ? {} : { runtime: { command, args, cwd: process.cwd() } }),

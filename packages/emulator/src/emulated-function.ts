@@ -41,6 +41,7 @@ export class EmulatedFunction {
         region: this.settings.region,
         logStreamName: this.#logStreamName,
         taskRoot: extra.LAMBDA_TASK_ROOT ?? process.cwd(),
+        maxConcurrency: this.settings.maxConcurrency,
       },
       {
         ...this.settings.environment,

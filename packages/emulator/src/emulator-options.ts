@@ -1,4 +1,5 @@
 import type { Logger } from '@lambda-runtime/api';
+import type { TooManyRequestsError } from './too-many-requests-error.js';
 
 /**
  * Settings of a {@link RuntimeApiEmulator}. Every field is optional; the defaults are the values the
@@ -29,6 +30,22 @@ export interface EmulatorOptions {
   /** Receives the emulator's own diagnostics (deliveries, protocol violations). Default: silent. */
   readonly logger?: Logger;
   /**
+   * Runs the function as a Lambda Managed Instances environment with this many invocations at
+   * once (docs/runtime-api.md §6.5), as the LMI emulator does when `AWS_LAMBDA_MAX_CONCURRENCY` is
+   * set: the runtime gets `AWS_LAMBDA_MAX_CONCURRENCY=N`, `AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances`
+   * and `AWS_LAMBDA_LOG_FORMAT=JSON`; up to N invocations are in flight, each answered on its own
+   * id; at its deadline an invocation times out for the caller but the runtime is not stopped.
+   * An integer ≥ 1 (1 gives a Managed Instances environment with one slot). Default: unset, the
+   * classic single-concurrency environment.
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Invocations that may wait while every slot is busy (or before the runtime polls); one more
+   * is refused with {@link TooManyRequestsError} (429 `TooManyRequestsException` at the front
+   * door). 0 refuses whenever no `/next` is waiting; `Infinity` never refuses. Default 100.
+   */
+  readonly maxQueuedInvocations?: number;
+  /**
    * The function's configuration variables (what `Environment.Variables` holds in Lambda), added
    * to every runtime environment on top of the reserved ones; an `undefined` value removes a
    * variable. Default none.
@@ -45,7 +62,8 @@ export interface EmulatorOptions {
   readonly runtime?: SupervisedRuntimeOptions;
   /**
    * Supervised mode: how long the Init phase may take before it is abandoned and re-run inside the
-   * first invoke (Lambda's on-demand Init limit, a "suppressed init"). Default 10 000.
+   * first invoke (Lambda's on-demand Init limit, a "suppressed init"). Default 10 000; with
+   * `maxConcurrency`, max(130 000, the function timeout) as for Managed Instances.
    */
   readonly initTimeoutMs?: number;
   /**
@@ -94,6 +112,14 @@ export interface SupervisedRuntimeOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * Default of {@link EmulatorOptions.maxQueuedInvocations}: more than a browser (6 connections per
+ * host) or a load tool at its usual settings (10 to 50 connections) sends at once, so a local burst
+ * queues instead of failing; few enough that a runaway client gets a prompt 429 instead of a
+ * backlog whose callers would all time out.
+ */
+export const DEFAULT_MAX_QUEUED_INVOCATIONS = 100;
+
 /** {@link EmulatorOptions} with every default applied. */
 export interface ResolvedEmulatorOptions {
   readonly host: string;
@@ -105,8 +131,6 @@ export interface ResolvedEmulatorOptions {
   readonly region: string;
   readonly accountId: string;
   readonly logger: Logger;
-  readonly functionUrl: { readonly port: number; readonly host: string } | undefined;
-  readonly maxStreamedResponseBytes: number;
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly handler: string | undefined;
   readonly runtime: SupervisedRuntimeOptions | undefined;
@@ -114,6 +138,10 @@ export interface ResolvedEmulatorOptions {
   readonly stopGraceMs: number;
   readonly output: NodeJS.WritableStream;
   readonly colour: boolean | undefined;
+  readonly maxConcurrency: number | undefined;
+  readonly maxQueuedInvocations: number;
+  readonly functionUrl: { readonly port: number; readonly host: string } | undefined;
+  readonly maxStreamedResponseBytes: number;
 }
 
 /** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
@@ -132,19 +160,37 @@ export function resolveEmulatorOptions(options: EmulatorOptions): ResolvedEmulat
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '012345678912',
     logger: options.logger ?? silentLogger,
+    environment: options.environment ?? {},
+    handler: options.handler,
+    runtime: options.runtime,
+    // On demand, Init has 10 s; Managed Instances (like provisioned concurrency) max(130 s, timeout).
+    initTimeoutMs:
+      options.initTimeoutMs ??
+      (options.maxConcurrency === undefined
+        ? 10_000
+        : Math.max(130_000, (options.timeoutSeconds ?? 300) * 1000)),
+    stopGraceMs: options.stopGraceMs ?? 2_000,
+    output: options.output ?? process.stdout,
+    colour: options.colour,
+    maxConcurrency: checkCount('maxConcurrency', options.maxConcurrency, 1),
+    maxQueuedInvocations:
+      checkCount('maxQueuedInvocations', options.maxQueuedInvocations, 0) ?? DEFAULT_MAX_QUEUED_INVOCATIONS,
     functionUrl:
       options.functionUrl === undefined
         ? undefined
         : { port: options.functionUrl.port ?? 0, host: options.functionUrl.host ?? host },
     maxStreamedResponseBytes: options.maxStreamedResponseBytes ?? MAX_STREAMED_RESPONSE_BYTES,
-    environment: options.environment ?? {},
-    handler: options.handler,
-    runtime: options.runtime,
-    initTimeoutMs: options.initTimeoutMs ?? 10_000,
-    stopGraceMs: options.stopGraceMs ?? 2_000,
-    output: options.output ?? process.stdout,
-    colour: options.colour,
   };
+}
+
+/** `value` when it is an integer ≥ `min` (or, for a bound of 0, `Infinity`); throws a RangeError otherwise. */
+function checkCount(name: string, value: number | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const unbounded = min === 0 && value === Number.POSITIVE_INFINITY;
+  if (!unbounded && !(Number.isSafeInteger(value) && value >= min)) {
+    throw new RangeError(`${name} must be an integer ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
 }
 
 const ignore = (): void => {};

@@ -52,7 +52,8 @@ interface Tracked {
   readonly generation: Generation;
   readonly startedAt: number;
   readonly initDurationMs: number | undefined;
-  readonly timer: NodeJS.Timeout;
+  /** The kill at the function timeout (none in Managed Instances mode, which never kills). */
+  readonly timer: NodeJS.Timeout | undefined;
   delivered: boolean;
 }
 
@@ -62,7 +63,8 @@ const INIT_ERROR_EXIT_GRACE_MS = 1_000;
 /**
  * Supervised mode: the Lambda execution environment around one runtime command. It starts the
  * runtime, times its Init (abandoned after `initTimeoutMs` and re-run inside the first invoke,
- * as Lambda's suppressed init), kills its process group at the function timeout, replaces it
+ * as Lambda's suppressed init), kills its process group at the function timeout (not in Managed
+ * Instances mode, where only the caller's wait ends), replaces it
  * after an init failure, a crash or a timeout (the next invoke starts a new process), restarts it
  * on request once the invocation in flight is done, and reports every invocation through the
  * {@link InvocationReporter}. It joins the {@link InvocationDispatcher} (invocation state, one
@@ -394,7 +396,11 @@ export class ExecutionEnvironment {
       startedAt: performance.now(),
       initDurationMs,
       delivered,
-      timer: setTimeout(() => this.#timedOut(tracked), this.#options.timeoutSeconds * 1000),
+      // Managed Instances end an invocation at its deadline for the caller only (the dispatcher's
+      // expireAt); the runtime keeps running.
+      timer: this.#dispatcher.managedInstances
+        ? undefined
+        : setTimeout(() => this.#timedOut(tracked), this.#options.timeoutSeconds * 1000),
     };
     this.#tracked.set(invocation.requestId, tracked);
   }

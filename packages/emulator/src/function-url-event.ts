@@ -45,6 +45,8 @@ export interface FunctionUrlEventContext {
   readonly functionName: string;
   /** Arrival time of the request, ms since epoch. */
   readonly timeEpoch: number;
+  /** The `x-amzn-trace-id` header when the caller sent none (as the function URL adds one). */
+  readonly traceId?: string;
 }
 
 /**
@@ -56,8 +58,9 @@ const TEXT_CONTENT_TYPE =
 
 /**
  * Turns a plain HTTP request into the payload-2.0 event a function URL sends: header names lower
- * case with repeated values comma-joined, `Cookie` moved to `cookies`, the query both raw and
- * parsed (repeated keys comma-joined), a text body as is and any other body base64-encoded.
+ * case with repeated values comma-joined (plus the `x-forwarded-*` and `x-amzn-trace-id` headers
+ * the function URL adds when absent), `Cookie` moved to `cookies`, the query both raw and parsed
+ * (repeated keys comma-joined), a text body as is and any other body base64-encoded.
  *
  * @example
  * ```ts
@@ -75,6 +78,12 @@ export function functionUrlEvent(
   const rawQueryString = queryStart === -1 ? '' : target.slice(queryStart + 1);
   const { headers, cookies } = collectHeaders(request.rawHeaders);
   const host = headers.host ?? `${request.socket.localAddress ?? '127.0.0.1'}:${request.socket.localPort}`;
+  const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  // What the function URL's own proxy adds, so code that builds links from them works locally.
+  headers['x-forwarded-for'] ??= sourceIp;
+  headers['x-forwarded-proto'] ??= 'http';
+  headers['x-forwarded-port'] ??= String(request.socket.localPort ?? '');
+  if (context.traceId !== undefined) headers['x-amzn-trace-id'] ??= context.traceId;
   const urlId = createHash('sha256').update(context.functionName).digest('hex').slice(0, 32);
   const contentType = headers['content-type'] ?? '';
   const text = TEXT_CONTENT_TYPE.test(contentType);
@@ -95,7 +104,7 @@ export function functionUrlEvent(
         method: request.method ?? 'GET',
         path: rawPath,
         protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: context.requestId,

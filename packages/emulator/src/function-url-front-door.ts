@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from '@lambda-runtime/api';
 import { EmulatorClosedError } from './emulator-closed-error.js';
@@ -12,6 +12,7 @@ import {
 import { MAX_INVOKE_REQUEST_BYTES } from './invoke-front-door.js';
 import type { InvokeOptions } from './invoke-options.js';
 import type { InvokeResult } from './invoke-result.js';
+import { isThrottle } from './is-throttle.js';
 import { readRequestBody } from './request-body.js';
 import type { StreamedResponseTarget } from './streamed-response-target.js';
 import { writeWithBackpressure } from './write-with-backpressure.js';
@@ -56,21 +57,33 @@ export class FunctionUrlFrontDoor {
     }
     const host = this.#host;
     const requestId = randomUUID();
+    const callerTrace = request.headers['x-amzn-trace-id'];
+    const traceId =
+      typeof callerTrace === 'string' && callerTrace !== ''
+        ? callerTrace
+        : `Root=1-${Math.floor(receivedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
     const event = functionUrlEvent(request, read.body, {
       requestId,
       accountId: host.accountId,
       functionName: host.functionName,
       timeEpoch: receivedAt,
+      traceId,
     });
     const stream = new FunctionUrlStream(response, requestId, host.logger);
     let result: InvokeResult;
     try {
-      result = await host.invoke(event, { requestId, timeoutMs: host.timeoutSeconds * 1000 + 1000 }, stream);
+      result = await host.invoke(
+        event,
+        { requestId, traceId, timeoutMs: host.timeoutSeconds * 1000 + 1000 },
+        stream,
+      );
     } catch (error) {
       host.logger.warn({ err: error, requestId }, 'function URL invocation failed');
       if (stream.begun) return stream.end();
       if (error instanceof EmulatorClosedError) {
         sendJson(response, 503, { Message: 'Service Unavailable' }, requestId);
+      } else if (isThrottle(error)) {
+        sendJson(response, 429, { Message: 'Rate Exceeded.' }, requestId);
       } else {
         sendJson(response, 502, INTERNAL_SERVER_ERROR, requestId);
       }

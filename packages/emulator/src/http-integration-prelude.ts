@@ -14,7 +14,8 @@ export interface HttpResponsePrelude {
 export type PreludeParse =
   | { readonly kind: 'waiting' }
   | { readonly kind: 'prelude'; readonly prelude: HttpResponsePrelude; readonly rest: Buffer }
-  | { readonly kind: 'invalid'; readonly reason: string };
+  /** `bytes`: everything held so far, the chunk just pushed included. */
+  | { readonly kind: 'invalid'; readonly reason: string; readonly bytes: Buffer };
 
 /** Eight 0x00 bytes end the prelude. */
 const DELIMITER = Buffer.alloc(8);
@@ -42,16 +43,24 @@ export class HttpIntegrationPreludeParser {
     this.#held = this.#held.length === 0 ? bytes : Buffer.concat([this.#held, bytes]);
     const end = this.#held.indexOf(DELIMITER);
     if (end === -1) {
-      return this.#held.length > MAX_PRELUDE_BYTES + DELIMITER.length
-        ? { kind: 'invalid', reason: `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes` }
-        : { kind: 'waiting' };
+      if (this.#held.length <= MAX_PRELUDE_BYTES + DELIMITER.length) return { kind: 'waiting' };
+      return {
+        kind: 'invalid',
+        reason: `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes`,
+        bytes: this.flush(),
+      };
     }
-    const rest = this.#held.subarray(end + DELIMITER.length);
     const prelude = parsePrelude(this.#held.subarray(0, end));
+    if (typeof prelude === 'string') return { kind: 'invalid', reason: prelude, bytes: this.flush() };
+    const rest = this.flush().subarray(end + DELIMITER.length);
+    return { kind: 'prelude', prelude, rest };
+  }
+
+  /** Hands back the bytes held so far (a stream that ended before the delimiter) and forgets them. */
+  flush(): Buffer {
+    const held = this.#held;
     this.#held = Buffer.alloc(0);
-    return typeof prelude === 'string'
-      ? { kind: 'invalid', reason: prelude }
-      : { kind: 'prelude', prelude, rest };
+    return held;
   }
 }
 

@@ -6,6 +6,7 @@ import type { InvokeOptions } from './invoke-options.js';
 import { EmulatorInvokeResult, type InvokeOutcome, type InvokeResult } from './invoke-result.js';
 import { InvokeTimeoutError } from './invoke-timeout-error.js';
 import type { SpawnedRuntime } from './spawned-runtime.js';
+import { TooManyRequestsError } from './too-many-requests-error.js';
 
 /** The `/init/error` the runtime posted: its body plus the `Lambda-Runtime-Function-Error-Type` header. */
 export type InitErrorReport = ErrorDocument & { readonly errorTypeHeader: string | undefined };
@@ -15,6 +16,11 @@ export interface EmulatedInvocation extends TrackedInvocation {
   readonly body: Buffer;
   /** The caller's options; supervised mode may fix `deadlineMs` before delivery (suppressed init). */
   options: InvokeOptions;
+  /**
+   * Managed Instances: the caller gets the timeout error at `deadlineMs` (epoch ms) unless the
+   * runtime answers first; the runtime is not stopped. Set when the invocation is delivered.
+   */
+  expireAt(deadlineMs: number): void;
 }
 
 /** An invocation being written to a `/next`, with the values its headers and INVOKE event share. */
@@ -28,6 +34,10 @@ export interface InvocationDelivery {
 export interface InvocationDispatcherOptions {
   /** The last spawned runtime when every spawned runtime has exited; `undefined` otherwise. */
   readonly exitedRuntime: () => SpawnedRuntime | undefined;
+  /** Managed Instances mode: N invocations in flight, each ending at its deadline. Default: classic mode. */
+  readonly maxConcurrency?: number | undefined;
+  /** Invocations that may wait for a slot; beyond it `invoke` rejects ({@link TooManyRequestsError}). */
+  readonly maxQueuedInvocations: number;
   /**
    * Supervised mode: the emulator enforces the function timeout itself, so an invoke without
    * `timeoutMs` has no caller-side limit.
@@ -46,20 +56,27 @@ export interface InvocationDispatcherOptions {
 const DEFAULT_INVOKE_TIMEOUT_MS = 30_000;
 
 /**
- * The one owner of the emulator's invocation state: the {@link InvocationStateMachine} (queue,
- * parked `/next` calls, the invocation in flight, answered ids), the Init phase (extension
+ * The one owner of the emulator's invocation state: the {@link InvocationStateMachine} (queue and
+ * its bound, parked `/next` calls, the invocations in flight, answered ids), the Init phase (extension
  * registration, the accepted `/init/error`) and the callers' promises with their timeouts. Routes
  * and the runtime supervisor act on this object; none keeps invocation state of its own.
  */
 export class InvocationDispatcher {
-  #machine = new InvocationStateMachine<EmulatedInvocation>();
+  #machine: InvocationStateMachine<EmulatedInvocation>;
   readonly #options: InvocationDispatcherOptions;
+  readonly #managedInstances: boolean;
+  readonly #maxConcurrency: number;
+  readonly #maxQueued: number;
   /** Extensions may register until the runtime's first `GET /next` arrives. */
   #registrationOpen = true;
   #initError: InitErrorReport | undefined;
 
   constructor(options: InvocationDispatcherOptions) {
     this.#options = options;
+    this.#managedInstances = options.maxConcurrency !== undefined;
+    this.#maxConcurrency = options.maxConcurrency ?? 1;
+    this.#maxQueued = options.maxQueuedInvocations;
+    this.#machine = this.#newMachine();
   }
 
   /**
@@ -81,19 +98,37 @@ export class InvocationDispatcher {
   }
 
   /**
-   * Supervised mode, a new runtime process: a fresh lifecycle (Init again, registration open, no
-   * init error) with `carried` queued first. The previous machine keeps what it had in flight.
+   * Supervised mode, a new runtime process: a fresh lifecycle (Init again, registration open) with
+   * `carried` queued first. The previous machine keeps what it had in flight.
    */
   renew(carried: readonly EmulatedInvocation[] = []): void {
     const queued = [...carried, ...this.takeQueued()];
-    this.#machine = new InvocationStateMachine<EmulatedInvocation>();
+    this.#machine = this.#newMachine();
     this.#registrationOpen = true;
-    this.#initError = undefined;
-    for (const invocation of queued) this.#machine.enqueue(invocation);
+    for (const invocation of queued) {
+      // A bound of 0 refuses whatever finds no `/next` waiting, as a fresh process has none yet.
+      if (this.#machine.enqueue(invocation) === 'throttled') {
+        invocation.fail(
+          new TooManyRequestsError(invocation.requestId, this.#maxConcurrency, this.#maxQueued),
+        );
+      }
+    }
+  }
+
+  #newMachine(): InvocationStateMachine<EmulatedInvocation> {
+    return new InvocationStateMachine<EmulatedInvocation>({
+      maxConcurrency: this.#maxConcurrency,
+      maxQueued: this.#maxQueued,
+    });
   }
 
   get registrationOpen(): boolean {
     return this.#registrationOpen;
+  }
+
+  /** True in Managed Instances mode (`maxConcurrency` set). */
+  get managedInstances(): boolean {
+    return this.#managedInstances;
   }
 
   /** The accepted `/init/error`, if the runtime posted one. */
@@ -109,12 +144,25 @@ export class InvocationDispatcher {
       options.timeoutMs ?? (this.#options.supervised === true ? undefined : DEFAULT_INVOKE_TIMEOUT_MS);
     return new Promise<InvokeResult>((resolveResult, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let deadlineTimer: NodeJS.Timeout | undefined;
       const invocation: EmulatedInvocation = {
         requestId,
         body,
         options,
+        expireAt: (deadlineMs) => {
+          if (!this.#managedInstances) return;
+          clearTimeout(deadlineTimer);
+          const budgetMs = Math.max(0, deadlineMs - Date.now());
+          deadlineTimer = setTimeout(() => {
+            // Managed Instances never kill the runtime at a deadline (docs/runtime-api.md §6.5):
+            // the caller gets the timeout, and a late answer for the id gets 410.
+            this.#machine.abandon(invocation);
+            invocation.fail(new InvokeTimeoutError(requestId, budgetMs));
+          }, budgetMs);
+        },
         settle: (outcome) => {
           clearTimeout(timer);
+          clearTimeout(deadlineTimer);
           // One turn later: whatever a spawned runtime wrote to stdout/stderr before answering was
           // readable in the same poll as the answer, so it has been read by then. Resolving at
           // once would race the answer's socket against the output pipe.
@@ -126,6 +174,7 @@ export class InvocationDispatcher {
         },
         fail: (error) => {
           clearTimeout(timer);
+          clearTimeout(deadlineTimer);
           this.#options.onAbandoned?.(invocation);
           reject(error);
         },
@@ -133,8 +182,7 @@ export class InvocationDispatcher {
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           this.#machine.abandon(invocation);
-          this.#options.onAbandoned?.(invocation);
-          reject(new InvokeTimeoutError(requestId, timeoutMs));
+          invocation.fail(new InvokeTimeoutError(requestId, timeoutMs));
         }, timeoutMs);
       }
       const deadRuntime = this.#machine.initFailed ? undefined : this.#options.exitedRuntime();
@@ -142,7 +190,9 @@ export class InvocationDispatcher {
         invocation.settle(exitOutcome(requestId, deadRuntime));
         return;
       }
-      this.#machine.enqueue(invocation);
+      if (this.#machine.enqueue(invocation) === 'throttled') {
+        invocation.fail(new TooManyRequestsError(requestId, this.#maxConcurrency, this.#maxQueued));
+      }
     });
   }
 

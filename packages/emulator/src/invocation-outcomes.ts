@@ -58,6 +58,32 @@ export function platformError(
   };
 }
 
+/**
+ * How Lambda's Go-based init process words a signal in `Runtime exited with error: signal: …`
+ * (Go's `syscall.Signal.String()`), e.g. `signal: killed` for SIGKILL.
+ */
+const SIGNAL_WORDING: Readonly<Partial<Record<NodeJS.Signals, string>>> = {
+  SIGABRT: 'aborted',
+  SIGBUS: 'bus error',
+  SIGFPE: 'floating point exception',
+  SIGHUP: 'hangup',
+  SIGILL: 'illegal instruction',
+  SIGINT: 'interrupt',
+  SIGKILL: 'killed',
+  SIGPIPE: 'broken pipe',
+  SIGQUIT: 'quit',
+  SIGSEGV: 'segmentation fault',
+  SIGTERM: 'terminated',
+  SIGTRAP: 'trace/breakpoint trap',
+  SIGUSR1: 'user defined signal 1',
+  SIGUSR2: 'user defined signal 2',
+};
+
+function signalWording(signal: NodeJS.Signals | null | undefined): string {
+  if (signal === null || signal === undefined) return 'unknown';
+  return SIGNAL_WORDING[signal] ?? signal;
+}
+
 /** What the caller sees when the runtime process is gone (the RIE's wording). */
 export function exitOutcome(requestId: string, runtime: SpawnedRuntime): InvokeOutcome {
   const spawnError = runtime.spawnError;
@@ -67,7 +93,7 @@ export function exitOutcome(requestId: string, runtime: SpawnedRuntime): InvokeO
       ? ['Runtime.InvalidEntrypoint', `could not start the runtime: ${spawnError.message}`]
       : [
           'Runtime.ExitError',
-          `Runtime exited with error: ${exit?.code !== null && exit?.code !== undefined ? `exit status ${exit.code}` : `signal: ${exit?.signal ?? 'unknown'}`}`,
+          `Runtime exited with error: ${exit?.code !== null && exit?.code !== undefined ? `exit status ${exit.code}` : `signal: ${signalWording(exit?.signal)}`}`,
         ];
   return {
     status: 'error',

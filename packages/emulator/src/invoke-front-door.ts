@@ -3,6 +3,7 @@ import type { InvokeOptions } from './invoke-options.js';
 import type { InvokeResult } from './invoke-result.js';
 import { InvokeTimeoutError } from './invoke-timeout-error.js';
 import { readRequestBody } from './request-body.js';
+import { TooManyRequestsError } from './too-many-requests-error.js';
 
 /** Path of the invoke endpoint, as served by the AWS Runtime Interface Emulator. */
 export const FRONT_DOOR_PATH = '/2015-03-31/functions/function/invocations';
@@ -22,11 +23,11 @@ export interface FrontDoorHost {
 /**
  * The caller side: `POST /2015-03-31/functions/function/invocations` turned into an invocation
  * (caller headers mapped per docs/runtime-api.md §3.4) and its result turned into the Invoke API's
- * answer. One caller at a time, like the RIE: a concurrent caller gets 400.
+ * answer. Concurrent callers queue behind the invocations in flight; one too many gets the Invoke
+ * API's 429 `TooManyRequestsException` (the RIE answers 400 and, at times, panics).
  */
 export class InvokeFrontDoor {
   readonly #host: FrontDoorHost;
-  #busy = false;
 
   constructor(host: FrontDoorHost) {
     this.#host = host;
@@ -38,22 +39,7 @@ export class InvokeFrontDoor {
       sendJson(response, 405, 'MethodNotAllowed', `${request.method} is not supported on ${FRONT_DOOR_PATH}`);
       return;
     }
-    if (this.#busy) {
-      await readRequestBody(request, 0);
-      sendJson(
-        response,
-        400,
-        'ResourceConflictException',
-        'An invocation is already in progress; the emulator runs one invocation at a time.',
-      );
-      return;
-    }
-    this.#busy = true;
-    try {
-      await this.#invoke(request, response);
-    } finally {
-      this.#busy = false;
-    }
+    await this.#invoke(request, response);
   }
 
   async #invoke(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -68,23 +54,11 @@ export class InvokeFrontDoor {
       );
       return;
     }
-    const options: { -readonly [K in keyof InvokeOptions]: InvokeOptions[K] } = {
-      rawBody: read.body,
-      // The caller waits as long as the function may run, plus a little for the answer to travel.
-      timeoutMs: this.#host.timeoutSeconds * 1000 + 1000,
-    };
-    const traceId = header(request, 'x-amzn-trace-id');
-    if (traceId !== undefined) options.traceId = traceId;
-    const tenantId = header(request, 'x-amz-tenant-id');
-    if (tenantId !== undefined) options.tenantId = tenantId;
-    const clientContext = header(request, 'x-amz-client-context');
-    if (clientContext !== undefined) {
-      if (!STANDARD_BASE64.test(clientContext)) {
-        // The RIE fails the invoke with a 500 when the client context is not valid base64.
-        sendJson(response, 500, 'InvalidClientContext', 'X-Amz-Client-Context is not valid base64');
-        return;
-      }
-      options.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');
+    const options = callerInvokeOptions(request, read.body, this.#host.timeoutSeconds);
+    if (options === undefined) {
+      // The RIE fails the invoke with a 500 when the client context is not valid base64.
+      sendJson(response, 500, 'InvalidClientContext', 'X-Amz-Client-Context is not valid base64');
+      return;
     }
 
     let result: InvokeResult;
@@ -104,6 +78,10 @@ export class InvokeFrontDoor {
         );
         return;
       }
+      if (error instanceof TooManyRequestsError) {
+        sendThrottled(response, error);
+        return;
+      }
       sendJson(response, 503, 'ServiceUnavailable', error instanceof Error ? error.message : String(error));
       return;
     }
@@ -121,6 +99,33 @@ export class InvokeFrontDoor {
   }
 }
 
+/**
+ * The invocation an Invoke API caller asks for: the body as the event and the caller headers of
+ * docs/runtime-api.md §3.4 (`X-Amzn-Trace-Id`, `X-Amz-Client-Context`, `X-Amz-Tenant-Id`);
+ * `undefined` when the client context is not valid base64.
+ */
+export function callerInvokeOptions(
+  request: IncomingMessage,
+  body: Buffer,
+  timeoutSeconds: number,
+): InvokeOptions | undefined {
+  const options: { -readonly [K in keyof InvokeOptions]: InvokeOptions[K] } = {
+    rawBody: body,
+    // The caller waits as long as the function may run, plus a little for the answer to travel.
+    timeoutMs: timeoutSeconds * 1000 + 1000,
+  };
+  const traceId = header(request, 'x-amzn-trace-id');
+  if (traceId !== undefined) options.traceId = traceId;
+  const tenantId = header(request, 'x-amz-tenant-id');
+  if (tenantId !== undefined) options.tenantId = tenantId;
+  const clientContext = header(request, 'x-amz-client-context');
+  if (clientContext !== undefined) {
+    if (!STANDARD_BASE64.test(clientContext)) return undefined;
+    options.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');
+  }
+  return options;
+}
+
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   const text = Array.isArray(value) ? value.join(', ') : value;
@@ -136,5 +141,19 @@ function send(response: ServerResponse, status: number, body: Buffer, headers: R
 function sendJson(response: ServerResponse, status: number, errorType: string, errorMessage: string): void {
   send(response, status, Buffer.from(JSON.stringify({ errorType, errorMessage })), {
     'content-type': 'application/json',
+  });
+}
+
+/**
+ * A throttled call as the Lambda Invoke API answers it (restJson1): 429, the error code in
+ * `x-amzn-ErrorType`, and a body with `Reason`, `Type` and `message`, which the AWS SDKs read into
+ * `TooManyRequestsException`.
+ */
+function sendThrottled(response: ServerResponse, error: TooManyRequestsError): void {
+  const body = { Reason: error.reason, Type: 'User', message: 'Rate Exceeded.' };
+  send(response, 429, Buffer.from(JSON.stringify(body)), {
+    'content-type': 'application/json',
+    'x-amzn-ErrorType': error.errorType,
+    'x-amzn-RequestId': error.requestId,
   });
 }

@@ -20,7 +20,11 @@ export type InvokeVia = 'response' | 'error' | 'init-error' | 'exit' | 'timeout'
 export interface InvokeResult {
   readonly requestId: string;
   readonly status: 'success' | 'error';
-  /** The `/response` body, the `/error` or `/init/error` body, or the emulator's error document. */
+  /**
+   * The `/response` body, the `/error` or `/init/error` body, or the emulator's error document.
+   * Empty when a streamed `/response` went to a streaming caller ({@link RuntimeApiEmulator.invokeStream},
+   * the streaming front doors): its bytes were passed on, not kept.
+   */
   readonly payload: Buffer;
   /** `Content-Type` the runtime sent with its answer, if any. */
   readonly contentType: string | undefined;

@@ -19,15 +19,20 @@ import { InvocationReporter } from './invocation-reporter.js';
 import { FRONT_DOOR_PATH, InvokeFrontDoor } from './invoke-front-door.js';
 import type { InvokeOptions } from './invoke-options.js';
 import type { InvokeResult } from './invoke-result.js';
+import { InvokeStream } from './invoke-stream.js';
 import { MemoryProbe } from './memory-probe.js';
 import { NotSupervisedError } from './not-supervised-error.js';
 import { type RecordedRequest, RequestLog } from './request-log.js';
+import { RESPONSE_STREAM_PATH, ResponseStreamFrontDoor } from './response-stream-front-door.js';
 import { RuntimeApiRoutes } from './runtime-api-routes.js';
 import { RuntimeSupervisor, type ShutdownOptions, type ShutdownResult } from './runtime-supervisor.js';
 import type { SpawnedRuntime, SpawnRuntimeOptions } from './spawned-runtime.js';
 import { type StreamedResponseTarget, StreamedResponseTargets } from './streamed-response-target.js';
+import type { TooManyRequestsError } from './too-many-requests-error.js';
 
 const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
+/** The LMI emulator's grace between SIGTERM and SIGKILL (docs/runtime-api.md §6.5). */
+const LMI_SHUTDOWN_BUDGET_MS = 600;
 
 /**
  * A local AWS Lambda Runtime API (docs/runtime-api.md §2.1) plus the RIE-compatible invoke endpoint,
@@ -60,11 +65,11 @@ export class RuntimeApiEmulator {
   readonly #dispatcher: InvocationDispatcher;
   readonly #supervisor: RuntimeSupervisor;
   readonly #runtimeRoutes: RuntimeApiRoutes;
+  /** Supervised mode only. */
+  readonly #environment: ExecutionEnvironment | undefined;
   readonly #streamTargets = new StreamedResponseTargets();
   /** The function URL listener, when {@link EmulatorOptions.functionUrl} asked for one. */
   readonly #functionUrlServer: EmulatorServer | undefined;
-  /** Supervised mode only. */
-  readonly #environment: ExecutionEnvironment | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -101,6 +106,8 @@ export class RuntimeApiEmulator {
     });
     this.#dispatcher = new InvocationDispatcher({
       exitedRuntime: () => this.#supervisor.exitedRuntime(),
+      maxConcurrency: settings.maxConcurrency,
+      maxQueuedInvocations: settings.maxQueuedInvocations,
       supervised: settings.runtime !== undefined,
       onInitDone: () => this.#environment?.initDone(),
       onInitError: (report) => this.#environment?.initFailed(report),
@@ -133,28 +140,35 @@ export class RuntimeApiEmulator {
         this.#extensions.broadcast(invokeEvent(delivery));
         this.#environment?.delivered(delivery);
       },
+      streamTargets: this.#streamTargets,
     });
     const extensionsApi = new ExtensionsApiRoutes({ ...parts, registry: this.#extensions });
     const frontDoor = new InvokeFrontDoor({
-      // Supervised, the function timeout ends every invocation, so the caller has no limit of its own.
-      invoke: (event, invokeOptions) =>
-        this.invoke(
-          event,
-          this.#environment === undefined ? invokeOptions : { ...invokeOptions, timeoutMs: undefined },
-        ),
+      invoke: (event, invokeOptions) => this.invoke(event, this.#frontDoorOptions(invokeOptions)),
       functionVersion: settings.functionVersion,
       timeoutSeconds: settings.timeoutSeconds,
+    });
+    const responseStream = new ResponseStreamFrontDoor({
+      invoke: (event, invokeOptions, target) =>
+        this.#invokeStreaming(event, this.#frontDoorOptions(invokeOptions), target),
+      functionVersion: settings.functionVersion,
+      timeoutSeconds: settings.timeoutSeconds,
+      logger,
     });
     const router = new EmulatorRouter({
       log: this.#log,
       logger,
       routes: [...this.#runtimeRoutes.routes, ...extensionsApi.routes],
-      frontDoors: new Map([[FRONT_DOOR_PATH, (request, response) => frontDoor.handle(request, response)]]),
+      frontDoors: new Map([
+        [FRONT_DOOR_PATH, (request, response) => frontDoor.handle(request, response)],
+        [RESPONSE_STREAM_PATH, (request, response) => responseStream.handle(request, response)],
+      ]),
     });
     this.#server = new EmulatorServer((request, response) => router.handle(request, response));
     if (settings.functionUrl !== undefined) {
       const functionUrl = new FunctionUrlFrontDoor({
-        invoke: (event, invokeOptions, target) => this.#invokeStreaming(event, invokeOptions, target),
+        invoke: (event, invokeOptions, target) =>
+          this.#invokeStreaming(event, this.#frontDoorOptions(invokeOptions), target),
         accountId: settings.accountId,
         functionName: settings.functionName,
         timeoutSeconds: settings.timeoutSeconds,
@@ -221,9 +235,39 @@ export class RuntimeApiEmulator {
     return this.#runtimeRoutes.maxConcurrentNext;
   }
 
-  /** How many `GET /next` requests are open right now. */
+  /** How many `GET /next` requests are open (parked) right now. */
   get pendingNext(): number {
     return this.#runtimeRoutes.pendingNext;
+  }
+
+  /** How many invocations are delivered to the runtime and not yet answered right now. */
+  get inFlight(): number {
+    return this.#dispatcher.machine.inFlightCount;
+  }
+
+  /**
+   * The highest number of invocations that were in flight at the same time: 1 at most in the
+   * classic mode, up to `maxConcurrency` in Managed Instances mode.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ maxConcurrency: 4 });
+   * // ... a runtime answers eight invocations ...
+   * expect(emulator.maxInFlight).toBe(4);
+   * ```
+   */
+  get maxInFlight(): number {
+    return this.#dispatcher.machine.maxInFlight;
+  }
+
+  /** How many invocations wait for a `/next` right now. */
+  get queuedInvocations(): number {
+    return this.#dispatcher.machine.queued.length;
+  }
+
+  /** `maxConcurrency` in Managed Instances mode, else `undefined` (the classic mode). */
+  get maxConcurrency(): number | undefined {
+    return this.#function.settings.maxConcurrency;
   }
 
   /** The accepted `/init/error`, if the runtime posted one. */
@@ -286,9 +330,12 @@ export class RuntimeApiEmulator {
 
   /**
    * Queues an invocation; it is delivered to the runtime's parked `GET /next` when every earlier
-   * one has been answered. Resolves on the runtime's `/response` or `/error` for its id, on an
-   * `/init/error`, or with `Runtime.ExitError` when the spawned runtime exits first; rejects with
-   * {@link InvokeTimeoutError} after `timeoutMs` and with {@link EmulatorClosedError} on close.
+   * one has been answered (in Managed Instances mode, when one of the `maxConcurrency` slots is
+   * free). Resolves on the runtime's `/response` or `/error` for its id, on an `/init/error`, or
+   * with `Runtime.ExitError` when the spawned runtime exits first; rejects with
+   * {@link TooManyRequestsError} at once when `maxQueuedInvocations` already wait, with
+   * {@link InvokeTimeoutError} after `timeoutMs` (Managed Instances: also at its deadline, the
+   * runtime going on) and with {@link EmulatorClosedError} on close.
    * By then a spawned runtime's output written before its answer is in `stdout`/`stderr`.
    *
    * @example
@@ -302,6 +349,38 @@ export class RuntimeApiEmulator {
     }
     if (this.#environment !== undefined) return this.#environment.invoke(event, options);
     return this.#dispatcher.invoke(event, options);
+  }
+
+  /**
+   * Like {@link invoke}, as a streaming caller (InvokeWithResponseStream, a streaming function URL):
+   * a streamed `/response` reaches the returned {@link InvokeStream} chunk by chunk as it arrives,
+   * up to `maxStreamedResponseBytes` (default 200 MiB; past it the stream is cut and the result is
+   * `Function.ResponseSizeTooLarge`). The http-integration prelude, if any, is parsed off; a
+   * buffered answer comes as one chunk; trailers, a cut or truncated upload end in `result`.
+   *
+   * @example
+   * ```ts
+   * const stream = emulator.invokeStream({ prompt: 'hello' });
+   * const arrivals = [];
+   * for await (const chunk of stream) arrivals.push(chunk.at);
+   * const result = await stream.result;
+   * expect(result.errorType).toBeUndefined();
+   * ```
+   */
+  invokeStream(event: unknown, options: InvokeOptions = {}): InvokeStream {
+    const requestId = options.requestId ?? randomUUID();
+    return new InvokeStream(requestId, (target) =>
+      this.#invokeStreaming(event, { ...options, requestId }, target),
+    );
+  }
+
+  /**
+   * What a front door's invocation waits for: in supervised mode the function timeout (and the
+   * Init limit) end every invocation, so the caller's own limit, which cannot count a suppressed
+   * init, is dropped.
+   */
+  #frontDoorOptions(options: InvokeOptions): InvokeOptions {
+    return this.#environment === undefined ? options : { ...options, timeoutMs: undefined };
   }
 
   /** {@link invoke}, with a streamed `/response` passed to `target` as it arrives. */
@@ -356,6 +435,23 @@ export class RuntimeApiEmulator {
     timeoutMs = 10_000,
   ): Promise<RecordedRequest> {
     return this.#log.waitFor(predicate, timeoutMs);
+  }
+
+  /**
+   * Resolves once at least `count` `GET /next` requests are parked at the same time (at once if
+   * they are already); rejects after `timeoutMs` and on {@link close}. With {@link maxConcurrentNext}
+   * it shows how many long polls a runtime keeps open, without timing anything.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ maxConcurrency: 4 });
+   * emulator.spawn({ command: bootstrap });
+   * await emulator.waitForPendingNext(4);
+   * expect(emulator.maxConcurrentNext).toBe(4);
+   * ```
+   */
+  waitForPendingNext(count: number, timeoutMs = 10_000): Promise<void> {
+    return this.#runtimeRoutes.whenPendingNext(count, timeoutMs);
   }
 
   /**
@@ -439,7 +535,8 @@ export class RuntimeApiEmulator {
    * Shuts the execution environment down as the platform does (docs/runtime-api.md §6.1 step 11):
    * sends `SHUTDOWN` (with `deadlineMs` = now + budget) to every extension subscribed to it; then,
    * if any extension registered, SIGTERM to every running spawned runtime (its process group) and
-   * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. Resolves when
+   * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. In Managed
+   * Instances mode the runtime always gets SIGTERM first, and `budgetMs` defaults to 600 (§6.5). Resolves when
    * the runtime processes have exited, with the exit of the most recently spawned one. The server
    * stays up; call {@link close} afterwards.
    *
@@ -451,8 +548,11 @@ export class RuntimeApiEmulator {
    * ```
    */
   async shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
-    const budgetMs = Math.max(0, options.budgetMs ?? DEFAULT_SHUTDOWN_BUDGET_MS);
-    const graceful = this.#extensions.size > 0;
+    const managedInstances = this.#dispatcher.managedInstances;
+    const defaultBudgetMs = managedInstances ? LMI_SHUTDOWN_BUDGET_MS : DEFAULT_SHUTDOWN_BUDGET_MS;
+    const budgetMs = Math.max(0, options.budgetMs ?? defaultBudgetMs);
+    // A Managed Instances runtime always gets SIGTERM first, to let its invocations in flight finish.
+    const graceful = this.#extensions.size > 0 || managedInstances;
     this.#extensions.broadcast({
       eventType: 'SHUTDOWN',
       shutdownReason: options.reason ?? 'spindown',
@@ -476,6 +576,9 @@ export class RuntimeApiEmulator {
       new EmulatorClosedError('The emulator was closed before the invocation was answered'),
     );
     this.#log.close(new EmulatorClosedError('The emulator was closed before a matching request arrived'));
+    this.#runtimeRoutes.closeWaiters(
+      new EmulatorClosedError('The emulator was closed before enough GET /next requests were open'),
+    );
     this.#extensions.close();
     await this.#supervisor.close();
     await Promise.all([this.#server.close(), this.#functionUrlServer?.close()]);

@@ -18,9 +18,15 @@ import { answerOutcome, platformError } from './invocation-outcomes.js';
 import { parseErrorDocument } from './invoke-result.js';
 import { NextLongPoll } from './next-long-poll.js';
 import type { RuntimeExchange } from './runtime-exchange.js';
+import { readStreamedResponse } from './streamed-response-reader.js';
+import type { StreamedResponseTargets } from './streamed-response-target.js';
 
-/** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
-const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
+interface PendingWaiter {
+  readonly count: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
 
 /** What the Runtime API routes work with. */
 export interface RuntimeApiRoutesOptions {
@@ -30,6 +36,8 @@ export interface RuntimeApiRoutesOptions {
   readonly logger: Logger;
   /** Runs when an invocation has been written to a `/next` (extensions get INVOKE from here). */
   readonly onDelivered: (delivery: InvocationDelivery) => void;
+  /** Callers that take a streamed `/response` as it arrives, by request id. */
+  readonly streamTargets?: StreamedResponseTargets;
 }
 
 /**
@@ -42,6 +50,8 @@ export class RuntimeApiRoutes {
   readonly #options: RuntimeApiRoutesOptions;
   #openNext = 0;
   #maxConcurrentNext = 0;
+  readonly #pendingWaiters = new Set<PendingWaiter>();
+  #closedWith: Error | undefined;
 
   constructor(options: RuntimeApiRoutesOptions) {
     this.#options = options;
@@ -89,6 +99,50 @@ export class RuntimeApiRoutes {
     return this.#maxConcurrentNext;
   }
 
+  /**
+   * Resolves once at least `count` `GET /next` requests are open (at once, if so already); rejects
+   * after `timeoutMs`, or with `closedWith` once {@link closeWaiters} ran.
+   */
+  whenPendingNext(count: number, timeoutMs: number): Promise<void> {
+    if (this.#closedWith !== undefined) return Promise.reject(this.#closedWith);
+    if (this.#openNext >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: PendingWaiter = {
+        count,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#pendingWaiters.delete(waiter);
+          reject(
+            new Error(
+              `${count} GET /next requests were not open at once within ${timeoutMs} ms (open: ${this.#openNext})`,
+            ),
+          );
+        }, timeoutMs),
+      };
+      this.#pendingWaiters.add(waiter);
+    });
+  }
+
+  /** Rejects every {@link whenPendingNext} waiter, now and later (the emulator is closing). */
+  closeWaiters(error: Error): void {
+    this.#closedWith = error;
+    for (const waiter of this.#pendingWaiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+    this.#pendingWaiters.clear();
+  }
+
+  #pendingChanged(): void {
+    for (const waiter of this.#pendingWaiters) {
+      if (this.#openNext < waiter.count) continue;
+      this.#pendingWaiters.delete(waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
+  }
+
   async #next(exchange: RuntimeExchange): Promise<void> {
     const { dispatcher, faults, logger } = this.#options;
     if ((await exchange.receive(MAX_RESPONSE_BYTES)) === undefined) return;
@@ -115,6 +169,8 @@ export class RuntimeApiRoutes {
       },
     });
     longPoll.park();
+    // After park: a /next answered at once was never waiting.
+    this.#pendingChanged();
   }
 
   #deliver(exchange: RuntimeExchange, invocation: EmulatedInvocation): void {
@@ -127,6 +183,7 @@ export class RuntimeApiRoutes {
       invokedFunctionArn: invoke.invokedFunctionArn ?? this.#options.function.functionArn,
     };
     exchange.send(200, invocation.body, nextHeaders(delivery));
+    invocation.expireAt(delivery.deadlineMs);
     this.#options.onDelivered(delivery);
   }
 
@@ -144,7 +201,16 @@ export class RuntimeApiRoutes {
     record.requestId = requestId;
     const mode = exchange.header(RuntimeHeader.functionResponseMode);
     const streaming = kind === 'response' && mode === 'streaming';
-    const read = await exchange.readBody(streaming ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES);
+    // A stream goes on to a streaming caller as it arrives; for a buffered caller Lambda buffers it.
+    const target =
+      streaming && decodable && machine.check(requestId) === 'current'
+        ? this.#options.streamTargets?.get(requestId)
+        : undefined;
+    const limit =
+      target === undefined ? MAX_RESPONSE_BYTES : this.#options.function.settings.maxStreamedResponseBytes;
+    const read = streaming
+      ? await readStreamedResponse(exchange, target, limit)
+      : await exchange.readBody(limit);
     if (read.aborted) {
       if (decodable && kind === 'response' && machine.check(requestId) === 'current') {
         machine.finish(
@@ -195,14 +261,14 @@ export class RuntimeApiRoutes {
       exchange.sendError(
         413,
         'RequestEntityTooLarge',
-        `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+        `Exceeded maximum allowed payload size (${limit} bytes).`,
       );
       machine.finish(
         requestId,
         platformError(
           kind,
           'Function.ResponseSizeTooLarge',
-          `Response payload size (${read.length} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+          `Response payload size (${streaming ? `more than ${limit}` : read.length} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
           record,
         ),
       );

@@ -41,7 +41,7 @@ describe('lambda-runtime-emulator --http', () => {
     const code = await new Promise<number | null>((resolve) => child?.on('close', resolve));
 
     expect(code).toBe(2);
-    expect(stderr).toContain('--http: must be a whole number from 0 to 65535');
+    expect(stderr).toContain('--http: must be a whole number from 0 to 65535, got "eighty"');
   });
 });
 

@@ -7,6 +7,8 @@ import { type HttpAnswer, httpCall } from './support/http-call.js';
 import { FixtureControls, isRunning, supervisedFixture, waitUntilGone } from './support/supervised.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The real runtime: the cli package's `lambda-runtime` bin. */
+const realRuntime = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/runtime.mjs', import.meta.url));
 const INVOKE_PATH = '/2015-03-31/functions/function/invocations';
 
@@ -21,10 +23,14 @@ interface CliProcess {
   waitFor(needle: string | RegExp): Promise<void>;
 }
 
-function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const name of ['FORCE_COLOR', 'NO_COLOR']) if (!(name in env)) delete childEnv[name];
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv,
+    cwd,
+  });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();
@@ -101,8 +107,8 @@ describe('lambda-runtime-emulator CLI', () => {
     controls = undefined;
   });
 
-  function run(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-    const cliProcess = startCli(args, env);
+  function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliProcess {
+    const cliProcess = startCli(args, env, cwd);
     started.push(cliProcess);
     return cliProcess;
   }
@@ -155,6 +161,34 @@ describe('lambda-runtime-emulator CLI', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     await waitUntilGone(pid);
     expect(isRunning(pid)).toBe(false);
+  });
+
+  it('gives the runtime a Managed Instances environment when started with --max-concurrency', async () => {
+    const cliProcess = run(['--port', '0', '--max-concurrency', '2', '--', process.execPath, fixture]);
+    const origin = await cliProcess.origin;
+
+    const response = await fetch(`${origin}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: '{"action":"env"}',
+    });
+    const { env } = (await response.json()) as { env: Record<string, string> };
+
+    expect(env.AWS_LAMBDA_MAX_CONCURRENCY).toBe('2');
+    expect(env.AWS_LAMBDA_INITIALIZATION_TYPE).toBe('lambda-managed-instances');
+  });
+
+  it('answers 429 TooManyRequestsException when nothing may queue with --max-queued 0', async () => {
+    const cliProcess = run(['--port', '0', '--max-queued', '0']);
+    const origin = await cliProcess.origin;
+
+    const response = await fetch(`${origin}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: '{}',
+    });
+
+    expect(response.status).toBe(429);
+    expect(response.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+    expect(await response.json()).toMatchObject({ Type: 'User', message: 'Rate Exceeded.' });
   });
 
   it('prints START, the runtime output, END and REPORT in order, in plain text when stdout is not a terminal', async () => {
@@ -325,6 +359,8 @@ describe('lambda-runtime-emulator CLI', () => {
     [['--region', 'mars'], '--region: "mars" is not an AWS region'],
     [['--function-name', 'bad name'], '--function-name: "bad name" is not a function name'],
     [['--port', 'http'], '--port: must be a whole number from 0 to 65535, got "http"'],
+    [['--max-concurrency', '0'], '--max-concurrency: must be a whole number from 1 to 10000, got "0"'],
+    [['--max-queued', 'lots'], '--max-queued: must be a whole number from 0 to 1000000, got "lots"'],
     [['--bogus'], "Unknown option '--bogus'"],
   ])('exits 2 with a specific message when given %j', async (args, message) => {
     const cliProcess = run([...args, '--', process.execPath, fixture]);
@@ -335,6 +371,40 @@ describe('lambda-runtime-emulator CLI', () => {
     expect(cliProcess.stderr()).toContain(message);
     expect(cliProcess.stderr()).toContain("Run 'lambda-runtime-emulator --help' for the options.");
     expect(cliProcess.output()).not.toContain('hunter2');
+  });
+
+  it('runs the real runtime from the current directory: an import error first, the handler once it exists', async () => {
+    expect(existsSync(realRuntime), `${realRuntime} is missing; run tsc -b`).toBe(true);
+    controls = new FixtureControls();
+    const cliProcess = run(
+      ['--port', '0', '--handler', 'index.handler', '--', process.execPath, realRuntime],
+      {},
+      controls.dir,
+    );
+    const origin = await cliProcess.origin;
+
+    const missing = await curl(origin, {});
+    controls.set(
+      'index.mjs',
+      "export const handler = async (event, context) => { console.log('got', event.orderId); return { ok: true, fn: context.functionName }; };\n",
+    );
+    const found = await curl(origin, { orderId: 42 });
+    const requestId = found.headers['x-amzn-requestid'] ?? '';
+    await cliProcess.waitFor(`REPORT RequestId: ${requestId}`);
+
+    expect(missing.status).toBe(200);
+    expect(missing.headers['x-amz-function-error']).toBe('Unhandled');
+    expect(missing.json).toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+    expect(found.json).toEqual({ ok: true, fn: 'test_function' });
+    const text = cliProcess.stdout();
+    const block = text.slice(
+      text.indexOf(`START RequestId: ${requestId}`),
+      text.indexOf(`END RequestId: ${requestId}`),
+    );
+    expect(block).toMatch(new RegExp(`\\n\\S+\\t${requestId}\\tINFO\\tgot 42\\n$`));
+    expect(text).toMatch(
+      /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.ImportModuleError\t/,
+    );
   });
 
   it('exits non-zero naming the file when --env-file does not exist', async () => {

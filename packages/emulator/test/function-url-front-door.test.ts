@@ -2,9 +2,13 @@ import { request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { FunctionUrlEvent } from '../src/function-url-event.js';
+import { HTTP_INTEGRATION_CONTENT_TYPE } from '../src/http-integration-prelude.js';
 import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { httpCall } from './support/http-call.js';
-import { RuntimeClient } from './support/runtime-client.js';
+import { type NextAnswer, RuntimeClient } from './support/runtime-client.js';
+import { errorTrailers, StreamingUpload } from './support/streaming-upload.js';
+
+const DELIMITER = '\0'.repeat(8);
 
 describe('FunctionUrlFrontDoor', () => {
   let emulator: RuntimeApiEmulator;
@@ -25,7 +29,7 @@ describe('FunctionUrlFrontDoor', () => {
   async function roundTrip<T>(
     call: () => Promise<T>,
     answer: string = '{"statusCode":204}',
-  ): Promise<{ event: APIGatewayProxyEventV2; response: T; requestId: string }> {
+  ): Promise<{ event: APIGatewayProxyEventV2; response: T; requestId: string; next: NextAnswer }> {
     const pending = call();
     const next = await runtime.next();
     await runtime.respond(next.requestId, answer);
@@ -33,12 +37,13 @@ describe('FunctionUrlFrontDoor', () => {
       event: JSON.parse(next.body.toString('utf8')) as APIGatewayProxyEventV2,
       response: await pending,
       requestId: next.requestId,
+      next,
     };
   }
 
   describe('the request as a payload-2.0 event', () => {
     it('builds the event with path, query, headers, cookies, context and a text body when a JSON POST arrives', async () => {
-      const { event, requestId } = await roundTrip(() =>
+      const { event, requestId, next } = await roundTrip(() =>
         rawHttp(
           origin,
           'POST',
@@ -78,7 +83,15 @@ describe('FunctionUrlFrontDoor', () => {
           stage: '$default',
         },
       });
-      expect(event.headers).toMatchObject({ 'content-type': 'application/json', 'x-multi': 'one,two' });
+      expect(event.headers).toMatchObject({
+        'content-type': 'application/json',
+        'x-multi': 'one,two',
+        'x-forwarded-for': '127.0.0.1',
+        'x-forwarded-proto': 'http',
+        'x-forwarded-port': new URL(origin).port,
+        'x-amzn-trace-id': expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
+      });
+      expect(next.headers['lambda-runtime-trace-id']).toBe(event.headers['x-amzn-trace-id']);
       expect(event.headers).not.toHaveProperty('cookie');
       expect(event.requestContext.timeEpoch).toBeGreaterThan(Date.now() - 60_000);
       expect(event.requestContext.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
@@ -199,6 +212,116 @@ describe('FunctionUrlFrontDoor', () => {
       const { response } = await roundTrip(() => httpCall(origin, '/'), 'plain text');
 
       expect(response.status).toBe(502);
+    });
+  });
+
+  describe('when the runtime streams', () => {
+    it('sends status, headers and cookies from the prelude, then each chunk as it arrives', async () => {
+      const pending = fetch(`${origin}/stream`);
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+      const prelude = {
+        statusCode: 201,
+        headers: { 'Content-Type': 'text/plain', 'X-Kind': 'stream' },
+        cookies: ['s=1'],
+      };
+
+      await upload.write(`${JSON.stringify(prelude)}${DELIMITER}first `);
+      const response = await pending;
+      const reader = response.body?.getReader();
+      const first = await reader?.read();
+      const endedAtFirst = upload.ended;
+      await upload.write('second');
+      await upload.end();
+      let rest = '';
+      for (
+        let chunk = await reader?.read();
+        chunk !== undefined && !chunk.done;
+        chunk = await reader?.read()
+      ) {
+        rest += Buffer.from(chunk.value).toString();
+      }
+
+      expect(response.status).toBe(201);
+      expect(response.headers.get('content-type')).toBe('text/plain');
+      expect(response.headers.get('x-kind')).toBe('stream');
+      expect(response.headers.getSetCookie()).toEqual(['s=1']);
+      expect(Buffer.from(first?.value ?? []).toString()).toBe('first ');
+      expect(endedAtFirst).toBe(false);
+      expect(rest).toBe('second');
+    });
+
+    it('answers the prelude status with an empty body when no payload follows', async () => {
+      const pending = httpCall(origin, '/empty');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+
+      await upload.write(`{"statusCode":202,"headers":{"ETag":"abc"}}${DELIMITER}`);
+      await upload.end();
+      const response = await pending;
+
+      expect(response.status).toBe(202);
+      expect(response.headers.etag).toBe('abc');
+      expect(response.body.length).toBe(0);
+    });
+
+    it('answers 200 with the runtime content type when the stream has no prelude', async () => {
+      const pending = httpCall(origin, '/plain');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, 'text/event-stream');
+
+      await upload.write('data: 1\n\n');
+      await upload.end();
+      const response = await pending;
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('text/event-stream');
+      expect(response.text).toBe('data: 1\n\n');
+    });
+
+    it('answers 502 when the prelude is not JSON', async () => {
+      const pending = httpCall(origin, '/bad');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+
+      await upload.write(`not json${DELIMITER}payload`);
+      await upload.end();
+      const response = await pending;
+
+      expect(response.status).toBe(502);
+      expect(response.json).toEqual({ Message: 'Internal Server Error' });
+    });
+
+    it('lets the runtime finish its upload when the HTTP caller hangs up mid-stream', async () => {
+      const controller = new AbortController();
+      const pending = fetch(`${origin}/leaves`, { signal: controller.signal });
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, 'text/plain');
+      await upload.write('some');
+      const response = await pending;
+      await response.body?.getReader().read();
+
+      controller.abort();
+      for (let piece = 0; piece < 64; piece += 1) await upload.write(Buffer.alloc(64 * 1024));
+      const answer = await upload.end();
+      const following = await roundTrip(() => httpCall(origin, '/again'), '"still here"');
+
+      expect(answer.status).toBe(202);
+      expect(following.response.text).toBe('"still here"');
+    });
+
+    it('ends the body where the stream broke when it fails mid-stream', async () => {
+      const pending = httpCall(origin, '/fails');
+      const next = await runtime.next();
+      const upload = new StreamingUpload(emulator.origin, next.requestId, HTTP_INTEGRATION_CONTENT_TYPE);
+
+      await upload.write(`{"statusCode":200}${DELIMITER}half`);
+      await upload.end(errorTrailers('Runtime.StreamError', 'gone'));
+      const response = await pending;
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('application/octet-stream');
+      expect(response.text).toBe('half');
     });
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../src/emulator-options.js';
+import { InvokeTimeoutError } from '../src/invoke-timeout-error.js';
 import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { httpCall } from './support/http-call.js';
 import {
@@ -145,6 +146,16 @@ describe('RuntimeApiEmulator in supervised mode', () => {
     );
   });
 
+  it('words a runtime killed by a signal as Lambda does (signal: killed)', async () => {
+    const { emulator } = await startSupervised();
+
+    const result = await emulator.invoke({ action: 'kill-self' });
+
+    expect(result.error?.errorMessage).toBe(
+      `RequestId: ${result.requestId} Error: Runtime exited with error: signal: killed`,
+    );
+  });
+
   it('SIGKILLs the runtime’s process group at the timeout, answers Sandbox.Timedout and re-initialises', async () => {
     const { emulator, output } = await startSupervised({ timeoutSeconds: 1 });
     const runtimePid = (await emulator.invoke({})).json<{ pid: number }>().pid;
@@ -209,6 +220,24 @@ describe('RuntimeApiEmulator in supervised mode', () => {
     );
   });
 
+  it('answers Runtime.InvalidEntrypoint, and tries again on the next invoke, when the command cannot be started', async () => {
+    const output = new CapturedOutput();
+    emulator = await RuntimeApiEmulator.start({
+      colour: false,
+      output,
+      runtime: { command: '/nonexistent/bootstrap' },
+    });
+
+    const first = await emulator.invoke({});
+    const second = await emulator.invoke({});
+
+    expect(first).toMatchObject({ status: 'error', via: 'exit', errorType: 'Runtime.InvalidEntrypoint' });
+    expect(second.errorType).toBe('Runtime.InvalidEntrypoint');
+    expect(output.text).toContain(
+      '[lambda-runtime-emulator] the runtime could not be started (spawn /nonexistent/bootstrap ENOENT)',
+    );
+  });
+
   it('carries X-Amz-Function-Error: Unhandled on a function error and keeps the same process', async () => {
     const { emulator } = await startSupervised();
     const before = (await emulator.invoke({})).json<{ pid: number }>().pid;
@@ -222,6 +251,18 @@ describe('RuntimeApiEmulator in supervised mode', () => {
     expect(failed.headers['x-amz-function-error']).toBe('Unhandled');
     expect(failed.json).toMatchObject({ errorType: 'OrderError', errorMessage: 'no such order' });
     expect(after).toBe(before);
+  });
+
+  it('does not kill the runtime at the deadline in Managed Instances mode: only the caller stops waiting', async () => {
+    const { emulator, output } = await startSupervised({ maxConcurrency: 1, timeoutSeconds: 0.5 });
+    const pid = (await emulator.invoke({})).json<{ pid: number }>().pid;
+
+    const late = emulator.invoke({ action: 'sleep', ms: 1_000 });
+    await expect(late).rejects.toBeInstanceOf(InvokeTimeoutError);
+    const after = await emulator.invoke({});
+
+    expect(after.json<{ pid: number }>().pid).toBe(pid);
+    expect(output.text).not.toContain('Task timed out');
   });
 
   it('restartRuntime lets the invocation in flight finish on the old code and runs later invokes on the new', async () => {
