@@ -325,6 +325,15 @@ describe('FunctionUrlFrontDoor', () => {
     });
   });
 
+  it('answers 413 when the request body is over 6 MB', async () => {
+    const response = await httpCall(origin, '/big', { method: 'POST', body: Buffer.alloc(6_291_457) });
+
+    expect(response.status).toBe(413);
+    expect(response.json).toEqual({
+      Message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+    });
+  });
+
   it('has no function URL listener when not asked for one', async () => {
     const plain = await RuntimeApiEmulator.start();
 
