@@ -109,7 +109,9 @@ async function main(): Promise<void> {
     ...(maxQueued === undefined ? {} : { maxQueuedInvocations: maxQueued }),
     ...(initTimeout === undefined ? {} : { initTimeoutMs: initTimeout }),
     // Supervised: the emulator runs the bootstrap and keeps the function alive through failures.
-    ...(command === undefined ? {} : { runtime: { command, args, cwd: process.cwd() } }),
+    // Its folder is the task root (`dist/lambda/bootstrap`), as on Lambda; for a bare command
+    // (`node index.mjs`) the current directory is.
+    ...(command === undefined ? {} : { runtime: { command, args } }),
   });
   process.stdout.write(
     `${NAME} listening on ${emulator.origin} (AWS_LAMBDA_RUNTIME_API=${emulator.runtimeApi})\n` +

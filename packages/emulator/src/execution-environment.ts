@@ -324,6 +324,9 @@ export class ExecutionEnvironment {
 
   /** A process exited; if nobody ended it on purpose, what it was doing fails. */
   #exited(generation: Generation, exit: RuntimeExit): void {
+    // Lambda resets the whole environment when its runtime is gone: nothing the runtime started
+    // outlives it (a child that ignored the SIGTERM of a restart, a daemon left by a crash).
+    generation.runtime.signalGroup('SIGKILL');
     if (this.#closed) return;
     if (generation.state === 'dead') {
       this.#strayDelivery(generation);

@@ -373,11 +373,12 @@ describe('lambda-runtime-emulator CLI', () => {
     expect(cliProcess.output()).not.toContain('hunter2');
   });
 
-  it('runs the real runtime from the current directory: an import error first, the handler once it exists', async () => {
+  it('runs the real runtime with the current directory as task root for a bare command: an import error first, the handler once it exists', async () => {
     expect(existsSync(realRuntime), `${realRuntime} is missing; run tsc -b`).toBe(true);
     controls = new FixtureControls();
     const cliProcess = run(
-      ['--port', '0', '--handler', 'index.handler', '--', process.execPath, realRuntime],
+      // A bare command: the task root is the current directory (a path would make it its folder).
+      ['--port', '0', '--handler', 'index.handler', '--', 'node', realRuntime],
       {},
       controls.dir,
     );

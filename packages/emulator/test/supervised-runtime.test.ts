@@ -146,6 +146,17 @@ describe('RuntimeApiEmulator in supervised mode', () => {
     );
   });
 
+  it('kills what a crashed runtime left running in its process group', async () => {
+    const { emulator, output } = await startSupervised();
+
+    const result = await emulator.invoke({ action: 'child-then-exit' });
+    const childPid = Number(/child (\d+)/.exec(output.text)?.[1]);
+    await waitUntilGone(childPid);
+
+    expect(result.errorType).toBe('Runtime.ExitError');
+    expect(isRunning(childPid)).toBe(false);
+  });
+
   it('words a runtime killed by a signal as Lambda does (signal: killed)', async () => {
     const { emulator } = await startSupervised();
 
