@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { EntryNotRuntimeError } from './entry-not-runtime-error.js';
 
 /** Options of {@link bundleFunction}. */
@@ -98,40 +98,12 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   const minify = options.minify ?? true;
   const root = resolve(options.root ?? process.cwd());
   const result = await build({
-    ...(options.entryContents === undefined
-      ? { entryPoints: [options.entry] }
-      : {
-          stdin: {
-            contents: options.entryContents,
-            resolveDir: dirname(resolve(root, options.entry)),
-            sourcefile: basename(options.entry),
-            loader: 'ts',
-          },
-        }),
-    absWorkingDir: root,
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: `node${options.nodeMajor ?? 20}`,
-    // CommonJS, so that the code can be compiled as a vm.Script with a code cache (ES modules cannot
-    // be given one).
-    format: 'cjs',
-    // Whitespace and syntax only: identifiers keep their names, so `error.name`, `constructor.name`
-    // and stack traces read as in the source (they become errorTypes on the wire), without the
-    // per-function cost esbuild's keepNames adds at start-up.
-    minifyWhitespace: minify,
-    minifySyntax: minify,
-    minifyIdentifiers: false,
-    sourcemap: options.sourcemap === true ? 'linked' : false,
-    // Prefer a package's ESM build when it publishes one.
-    mainFields: ['module', 'main'],
-    external: [...(options.external ?? [])],
-    legalComments: 'none',
+    ...functionBuildOptions({ ...options, bundle, root, minify }),
     logLevel: 'silent',
     metafile: true,
     write: false,
   });
-  if ((options.requireRuntime ?? true) && !loadsRuntime(result.metafile, root)) {
+  if ((options.requireRuntime ?? true) && !bundleLoadsRuntime(result.metafile, root)) {
     throw new EntryNotRuntimeError(
       `${options.entry} never loads @lambda-runtime/core, so the bundle would start, run nothing and exit 0. ` +
         'The entry must call defaultRuntime(...).run(); a module that only exports a handler needs an entry ' +
@@ -170,6 +142,62 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   };
 }
 
+/** What {@link functionBuildOptions} needs: the bundle's options, where it goes and the project root. */
+export type FunctionBuildSettings = Pick<
+  BundleFunctionOptions,
+  'entry' | 'entryContents' | 'minify' | 'sourcemap' | 'external' | 'nodeMajor'
+> & {
+  /** The bundle file esbuild writes (`<stem>.bundle.cjs` in {@link bundleFunction}). */
+  readonly bundle: string;
+  /** The project folder, resolved. */
+  readonly root: string;
+};
+
+/**
+ * The esbuild options of a function bundle: one CommonJS file for Node.js, syntax and whitespace
+ * minified, identifiers kept. {@link bundleFunction} builds with them once; `lambda-dev watch`
+ * gives them to an incremental esbuild context, so what runs locally is built as what ships.
+ *
+ * @example
+ * ```ts
+ * const ctx = await context({ ...functionBuildOptions({ entry, bundle, root }), metafile: true });
+ * ```
+ */
+export function functionBuildOptions(settings: FunctionBuildSettings): BuildOptions {
+  const minify = settings.minify ?? true;
+  return {
+    ...(settings.entryContents === undefined
+      ? { entryPoints: [settings.entry] }
+      : {
+          stdin: {
+            contents: settings.entryContents,
+            resolveDir: dirname(resolve(settings.root, settings.entry)),
+            sourcefile: basename(settings.entry),
+            loader: 'ts',
+          },
+        }),
+    absWorkingDir: settings.root,
+    outfile: settings.bundle,
+    bundle: true,
+    platform: 'node',
+    target: `node${settings.nodeMajor ?? 20}`,
+    // CommonJS, so that the code can be compiled as a vm.Script with a code cache (ES modules cannot
+    // be given one).
+    format: 'cjs',
+    // Whitespace and syntax only: identifiers keep their names, so `error.name`, `constructor.name`
+    // and stack traces read as in the source (they become errorTypes on the wire), without the
+    // per-function cost esbuild's keepNames adds at start-up.
+    minifyWhitespace: minify,
+    minifySyntax: minify,
+    minifyIdentifiers: false,
+    sourcemap: settings.sourcemap === true ? 'linked' : false,
+    // Prefer a package's ESM build when it publishes one.
+    mainFields: ['module', 'main'],
+    external: [...(settings.external ?? [])],
+    legalComments: 'none',
+  };
+}
+
 // Run by the target Node.js binary in the bundle's folder: compiles the bundle as the loader will and saves V8's cache.
 const CACHE_MAKER = `const { readFileSync, writeFileSync } = require('node:fs');
 const { Script } = require('node:vm');
@@ -177,8 +205,17 @@ const [bundle, cache, start, end] = process.argv.slice(1);
 const script = new Script(start + readFileSync(bundle, 'utf8') + end, { filename: bundle });
 writeFileSync(cache, script.createCachedData());`;
 
-/** True when any module in the bundle belongs to the `@lambda-runtime/core` package. */
-function loadsRuntime(metafile: Metafile, root: string): boolean {
+/**
+ * True when any module in the bundle belongs to the `@lambda-runtime/core` package: a bundle that
+ * never loads it would start, run nothing and exit 0.
+ *
+ * @example
+ * ```ts
+ * const result = await build({ ...functionBuildOptions(options), metafile: true });
+ * if (!bundleLoadsRuntime(result.metafile, root)) throw new EntryNotRuntimeError('...');
+ * ```
+ */
+export function bundleLoadsRuntime(metafile: Metafile, root: string): boolean {
   const names = new Map<string, string | undefined>();
   return Object.keys(metafile.inputs).some(
     (input) => packageName(dirname(resolve(root, input)), names) === '@lambda-runtime/core',

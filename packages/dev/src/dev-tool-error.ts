@@ -2,7 +2,8 @@
  * A `lambda-dev` failure with a stable `code`: `ERR_USAGE` (bad arguments, exit 2),
  * `ERR_ENTRY` (an input that is neither a runtime entry nor a handler name),
  * `ERR_NODE_DOWNLOAD` / `ERR_NODE_INTEGRITY` (fetching a pinned Node.js binary),
- * `ERR_EXTERNAL` (an `--external` package that cannot be found), `ERR_MEASURE`.
+ * `ERR_EXTERNAL` (an `--external` package that cannot be found), `ERR_MEASURE`,
+ * `ERR_CONNECT` (no emulator listening where `lambda-dev invoke` was pointed).
  *
  * @example
  * ```ts
@@ -32,4 +33,5 @@ export type DevToolErrorCode =
   | 'ERR_NODE_DOWNLOAD'
   | 'ERR_NODE_INTEGRITY'
   | 'ERR_EXTERNAL'
-  | 'ERR_MEASURE';
+  | 'ERR_MEASURE'
+  | 'ERR_CONNECT';

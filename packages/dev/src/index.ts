@@ -12,6 +12,14 @@ export type { Command } from './command.js';
 export { COMMANDS } from './commands/index.js';
 export { DevToolError, type DevToolErrorCode } from './dev-tool-error.js';
 export { type FunctionEntry, resolveFunctionEntry } from './function-entry.js';
+export { FunctionWatcher, type FunctionWatcherOptions, type WatchBuildOutcome } from './function-watcher.js';
+export {
+  clientContextHeader,
+  DEFAULT_EMULATOR_URL,
+  type FunctionInvocation,
+  type InvokeFunctionOptions,
+  invokeFunction,
+} from './invoke-function.js';
 export { main } from './main.js';
 export { defaultNodeCacheDir, type NodeBinary, type NodeBinaryOptions, nodeBinary } from './node-binary.js';
 export {
@@ -23,6 +31,15 @@ export {
   nodeRelease,
 } from './node-releases.js';
 export { writeReproducibleZip, type ZipEntry } from './reproducible-zip.js';
+export {
+  SAMPLE_EVENT_DESCRIPTIONS,
+  SAMPLE_EVENT_KINDS,
+  SAMPLE_EVENT_OPTIONS,
+  type SampleEvent,
+  type SampleEventKind,
+  type SampleEventOptions,
+  sampleEvent,
+} from './sample-events.js';
 export { ScaffoldError, type ScaffoldErrorCode } from './scaffold/scaffold-error.js';
 export {
   type ScaffoldOptions,

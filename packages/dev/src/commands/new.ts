@@ -44,7 +44,8 @@ export const newCommand = defineCommand({
     const where = relative(process.cwd(), directory) || '.';
     process.stdout.write(
       `Created ${name} in ${where}:\n${files.map((file) => `  ${file}`).join('\n')}\n\n` +
-        `Next:\n  cd ${where}\n  npm install\n  npm test\n  npm run build && npm run layer\n  sam deploy --guided\n`,
+        `Next:\n  cd ${where}\n  npm install\n  npm test\n  npx lambda-dev watch --http 3000   (then: curl 'http://127.0.0.1:3000/?name=you')\n` +
+        '  npm run build && npm run layer\n  sam deploy --guided\n',
     );
     return 0;
   },
