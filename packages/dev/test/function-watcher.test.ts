@@ -1,7 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FunctionWatcher, type WatchBuildOutcome } from '../src/function-watcher.js';
