@@ -6,8 +6,10 @@ export {
   defaultTransportFactory,
   registerDefaults,
 } from './composition-root.js';
+export { ConcurrentRuntimeLoop, type NextBackoff, nextBackoff } from './concurrent-runtime-loop.js';
 export { defaultRuntime } from './default-runtime.js';
 export { DefaultRuntimeLoop, type DefaultRuntimeLoopOptions } from './default-runtime-loop.js';
+export { type InvocationScope, installInvokeStore } from './invoke-store-install.js';
 export {
   type ContextBuilderDependencies,
   type ContextBuilderWrapper,
@@ -33,3 +35,5 @@ export {
   type ShutdownHookOptions,
 } from './runtime-lifecycle.js';
 export { VERSION } from './version.js';
+export { runWorkerPool, WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+export { shares, type WorkerShare, workerShare } from './worker-share.js';
