@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator, type SpawnedRuntime } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LmiRuntimeApi } from './lmi-runtime-api.js';
 import { nextPolls, until } from './support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/deadline-signal.mjs', import.meta.url));
@@ -113,4 +114,60 @@ describe('context.signal, against a real runtime process', () => {
     expect(after.json()).toEqual({ id: after.requestId });
     expect(runtime.stdout).not.toContain('SIGNAL_ABORTED_AFTER_ANSWER');
   });
+});
+
+describe('context.signal under Lambda Managed Instances, against a real runtime process', () => {
+  let api: LmiRuntimeApi;
+  let silent: SilentServer;
+
+  beforeEach(async () => {
+    api = await LmiRuntimeApi.start();
+    silent = await SilentServer.start();
+  });
+
+  afterEach(async () => {
+    await api.close();
+    await silent.close();
+  });
+
+  it.each([
+    ['in one process', {}],
+    ['across worker threads', { AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' }],
+  ])(
+    'aborts a stuck fetch at its deadline while other invocations run, answers it and frees its poller (%s)',
+    async (_mode, extra: Record<string, string>) => {
+      api.spawn([fixture], api.environment(2, { AWS_LAMBDA_LOG_FORMAT: 'JSON', ...extra }));
+      await api.waitForParked(2);
+
+      const stuck = api.invoke({ fetch: silent.url }, { deadlineMs: Date.now() + 1_000 });
+      const alongside = api.invoke({ alongside: true });
+      const alongsideAnswer = await alongside.answered;
+      const stuckAnswer = await stuck.answered;
+      await api.waitForParked(2);
+      const after = [api.invoke({ after: 1 }), api.invoke({ after: 2 })];
+      const afterAnswers = await Promise.all(after.map((invocation) => invocation.answered));
+
+      const outcome = JSON.parse(stuckAnswer.body) as FetchOutcome;
+      // The other invocation ran and was answered while the fetch waited.
+      expect(api.answers.slice(0, 2).map((answer) => answer.requestId)).toEqual([
+        alongside.requestId,
+        stuck.requestId,
+      ]);
+      expect(JSON.parse(alongsideAnswer.body)).toEqual({ id: alongside.requestId });
+      expect(stuckAnswer.via).toBe('response');
+      expect(outcome).toMatchObject({
+        aborted: true,
+        name: 'TimeoutError',
+        errorType: 'Runtime.DeadlineExceeded',
+        requestId: stuck.requestId,
+        deadlineMs: outcome.contextDeadlineMs,
+        isSignalReason: true,
+      });
+      expect(outcome.remainingMs).toBeLessThanOrEqual(0);
+      expect(silent.requests).toEqual(['GET /slow HTTP/1.1']);
+      expect(afterAnswers.map((answer) => JSON.parse(answer.body))).toEqual(
+        after.map((invocation) => ({ id: invocation.requestId })),
+      );
+    },
+  );
 });
