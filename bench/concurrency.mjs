@@ -50,6 +50,14 @@ const VARIANTS = [
     env: (n) => ({ AWS_LAMBDA_MAX_CONCURRENCY: String(n) }),
     polls: (n) => n,
   },
+  {
+    name: 'workers',
+    entry: 'bench/concurrency-function.mjs',
+    description:
+      'our runtime with AWS_LAMBDA_MAX_CONCURRENCY=N and AWS_LAMBDA_NODEJS_WORKER_COUNT=2: the N polls split over two worker threads (one at N=1)',
+    env: (n) => ({ AWS_LAMBDA_MAX_CONCURRENCY: String(n), AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' }),
+    polls: (n) => n,
+  },
 ];
 
 const { values: flags } = parseArgs({
