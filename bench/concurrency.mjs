@@ -95,6 +95,8 @@ const METRICS = [
   { key: 'efficiency', label: 'of N / handler time', digits: 0, percent: true },
   { key: 'cpuPerInvocationUs', label: 'CPU / invocation (µs)', digits: 0 },
   { key: 'cpuCores', label: 'CPU (cores)', digits: 2 },
+  { key: 'serverCpuCores', label: 'server CPU (cores)', digits: 2 },
+  { key: 'idleCores', label: 'machine idle (cores)', digits: 2 },
   { key: 'latencyP50Ms', label: 'latency p50 (ms)', digits: 1 },
   { key: 'latencyP99Ms', label: 'latency p99 (ms)', digits: 1 },
 ];
@@ -111,6 +113,15 @@ log(
 
 mkdirSync(LOGS, { recursive: true });
 const server = await startServer();
+/** The runtime being measured, so that an interrupted run leaves no process behind. */
+let current;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    current?.kill('SIGKILL');
+    server.kill();
+    process.exit(130);
+  });
+}
 const samples = {};
 for (const variant of selected) samples[variant.name] = Object.fromEntries(LEVELS.map((n) => [n, []]));
 const startedAt = Date.now();
@@ -184,6 +195,7 @@ async function measure(server, variant, n) {
     stdio: ['ignore', logFd, 'pipe'],
   });
   closeSync(logFd);
+  current = child;
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => {
@@ -206,9 +218,13 @@ async function measure(server, variant, n) {
       await until(server.next('done', 60_000 + WARMUP_SECONDS * 1000));
     }
     const before = cpuTicks(child.pid);
+    const serverBefore = cpuTicks(server.pid);
+    const idleBefore = machineIdleTicks();
     server.send({ type: 'drive', seconds: SECONDS, concurrency: n, record: true });
     const phase = await until(server.next('done', 60_000 + SECONDS * 1000));
     const after = cpuTicks(child.pid);
+    const serverAfter = cpuTicks(server.pid);
+    const idleAfter = machineIdleTicks();
     if (phase.errors > 0)
       throw new Error(`${variant.name} (N=${n}) answered ${phase.errors} invocations with /error`);
     if (phase.n === 0) throw new Error(`${variant.name} (N=${n}) answered nothing`);
@@ -221,6 +237,8 @@ async function measure(server, variant, n) {
       efficiency: throughput / ((n * 1000) / IO_MS),
       cpuPerInvocationUs: (cpuSeconds * 1e6) / phase.n,
       cpuCores: cpuSeconds / wallSeconds,
+      serverCpuCores: (serverAfter - serverBefore) / CLK_TCK / wallSeconds,
+      idleCores: (idleAfter - idleBefore) / CLK_TCK / wallSeconds,
       latencyP50Ms: phase.p50Ns / 1e6,
       latencyP99Ms: phase.p99Ns / 1e6,
       maxOutstanding: phase.maxOutstanding,
@@ -253,6 +271,7 @@ async function startServer() {
   });
   const api = {
     port: 0,
+    pid: child.pid,
     send: (message) => child.send(message),
     /** The next message from the server; it must be of `type`. */
     next(type, timeoutMs, what = type) {
@@ -286,6 +305,7 @@ async function startServer() {
       if (child.connected) child.send({ type: 'stop' });
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     },
+    kill: () => child.kill('SIGKILL'),
   };
   api.port = (await api.next('listening', 10_000)).port;
   return api;
@@ -321,6 +341,12 @@ function withoutExtraCaCerts(env) {
   delete copy.NODE_EXTRA_CA_CERTS;
   delete copy.NODE_OPTIONS;
   return copy;
+}
+
+/** Idle + iowait time of every core of the machine, in clock ticks (the `cpu` line of /proc/stat). */
+function machineIdleTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+  return Number(fields[4]) + Number(fields[5]);
 }
 
 /** utime + stime of the whole process (all threads), in clock ticks. */
@@ -439,7 +465,7 @@ function renderMarkdown(report) {
     'Method:',
     '',
     '- Runtime API: bench/concurrency-server.mjs, a minimal node:http server in its own process (sharing the same cores), which answers parked /next polls with an event while fewer than N invocations are unanswered.',
-    `- Throughput: invocations answered in the measured phase / its wall time (first event sent → last answer received). CPU: utime+stime of the runtime process (all threads) from /proc/<pid>/stat over the phase, divided by the invocations (clock tick ${1000 / settings.clockTicksPerSecond} ms). CPU (cores): the same CPU time / wall time. Latency: the server's event-sent → answer-received time.`,
+    `- Throughput: invocations answered in the measured phase / its wall time (first event sent → last answer received). CPU: utime+stime of the runtime process (all threads) from /proc/<pid>/stat over the phase, divided by the invocations (clock tick ${1000 / settings.clockTicksPerSecond} ms). CPU (cores): the same CPU time / wall time; server CPU (cores): the Runtime API server's, measured the same way; machine idle (cores): idle + iowait time of all cores from /proc/stat over the phase / wall time (other processes on the machine take the rest). Latency: the server's event-sent → answer-received time.`,
     "- Each (variant, N) is a fresh process, spawned with Lambda's reserved variables only, measured once it has parked its /next polls.",
     '',
   ].join('\n');

@@ -24,7 +24,7 @@ export interface FunctionMetadata {
  * spread and call the method detached; one closure per invocation is the price of that.
  *
  * `signal` is a prototype getter instead: its `AbortController` and timer are made on first read
- * only, so a handler that never reads it pays one field per context. The runtime loop calls
+ * only, so a handler that never reads it pays two private fields per context. The runtime loop calls
  * `[RELEASE_CONTEXT]()` once the invocation is answered, which clears the timer.
  *
  * @example
