@@ -33,12 +33,6 @@ export const NEXT_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800];
 /** Options of {@link DefaultRuntimeLoop}. */
 export interface DefaultRuntimeLoopOptions {
   /**
-   * The Runtime API client, speaking over the loop's `transport` (default: a new one that redacts
-   * error documents with `environment.redact`). The composition root passes the client the runtime
-   * posts `/init/error` with, so that a process has one.
-   */
-  readonly client?: RuntimeApiClient;
-  /**
    * The wait before retry `attempt` (0 first) of a `/next` that failed with `error`, or `undefined`
    * to give up (the failure is then fatal). Default: a refused or lost connection is retried after
    * each of {@link NEXT_RETRY_DELAYS_MS}, anything else is fatal at once.
@@ -60,6 +54,12 @@ export interface DefaultRuntimeLoopOptions {
    * e.g. the invoke store's of `installInvokeStore` (default: none).
    */
   readonly invocationScope?: <T>(invocation: Invocation, fn: () => T) => T;
+  /**
+   * The Runtime API client, speaking over the loop's `transport` (default: a new one that redacts
+   * error documents with `environment.redact`). The composition root passes the client the runtime
+   * posts `/init/error` with, so that a process has one.
+   */
+  readonly client?: RuntimeApiClient;
 }
 
 /** The invocation being answered, so that a crash outside the handler can still answer it. */
@@ -93,16 +93,16 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private readonly client: RuntimeApiClient;
   private readonly contextBuilder: ContextBuilder;
   private readonly codec: PayloadCodec;
+  private readonly retryNext: (error: unknown, attempt: number) => number | undefined;
+  private readonly postFailuresFatal: boolean;
+  private readonly waitsForEmptyEventLoop: boolean;
+  private readonly invocationScope: (<T>(invocation: Invocation, fn: () => T) => T) | undefined;
   private readonly logger: Logger;
   // _X_AMZN_TRACE_ID is process-global: only meaningful when one invocation runs at a time.
   private readonly setsTraceEnv: boolean;
   private readonly redact: (text: string) => string;
   // Only a transport that keeps call order may get /next before the previous answer is back.
   private readonly pollsBehindAnswers: boolean;
-  private readonly retryNext: (error: unknown, attempt: number) => number | undefined;
-  private readonly postFailuresFatal: boolean;
-  private readonly waitsForEmptyEventLoop: boolean;
-  private readonly invocationScope: (<T>(invocation: Invocation, fn: () => T) => T) | undefined;
   private running = false;
   private stopRequested = false;
   // The parked poll's own resolve function, stored as is: a fresh closure per poll written into this
@@ -256,7 +256,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
         call.context,
         scope === undefined ? run : () => scope(invocation, run),
       );
-      if (waitForEmptyEventLoop) {
+      if (waitForEmptyEventLoop && this.waitsForEmptyEventLoop) {
         await new Promise<void>((resolve) => {
           this.onEventLoopDrained = resolve;
         });
@@ -299,20 +299,18 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       }
     }
 
-    const eventLoopDrained = callHandler(handler, event, call);
-    if (this.waitsForEmptyEventLoop) this.onEventLoopDrained = eventLoopDrained;
-    // Beside other pollers the event loop is never empty: a plain function that returned nothing
-    // has answered (undefined) now, and a callback-style one answers when it calls back.
-    else setImmediate(completeIfReturnedNothing, call, eventLoopDrained);
+    this.onEventLoopDrained = callHandler(handler, event, call);
+    // Beside other pollers the event loop never empties: a plain function that returned nothing has
+    // answered (undefined) now, and a callback-style one answers when it calls back.
+    if (!this.waitsForEmptyEventLoop) setImmediate(completeIfReturnedNothing, call, this.onEventLoopDrained);
     const outcome = await call.outcome;
     this.onEventLoopDrained = undefined;
     if (inFlight.answered) return false;
     // After a callback that waits for an empty event loop, /next must wait too.
-    const waitForEmptyEventLoop = outcome.waitForEmptyEventLoop && this.waitsForEmptyEventLoop;
-    const pollNext = !waitForEmptyEventLoop;
+    const pollNext = !outcome.waitForEmptyEventLoop;
     if (outcome.failed) {
       await this.fail(inFlight, outcome.value, pollNext);
-      return waitForEmptyEventLoop;
+      return outcome.waitForEmptyEventLoop;
     }
 
     let payload: EncodedPayload;
@@ -326,7 +324,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
           : new SerializationError('The handler result could not be serialized', { cause: error }),
         pollNext,
       );
-      return waitForEmptyEventLoop;
+      return outcome.waitForEmptyEventLoop;
     }
 
     if (byteLength(payload.body) > MAX_RESPONSE_BYTES) {
@@ -339,11 +337,11 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
         ),
         pollNext,
       );
-      return waitForEmptyEventLoop;
+      return outcome.waitForEmptyEventLoop;
     }
 
     await this.post(inFlight, false, payload, pollNext);
-    return waitForEmptyEventLoop;
+    return outcome.waitForEmptyEventLoop;
   }
 
   /** Answers on `/error` (unless answered already), logging the error first. */

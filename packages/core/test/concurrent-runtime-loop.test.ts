@@ -160,6 +160,29 @@ describe('ConcurrentRuntimeLoop', () => {
     expect(process.env._X_AMZN_TRACE_ID).toBeUndefined();
   });
 
+  it('answers a callback-style handler and polls again though parked polls keep the event loop busy', async () => {
+    start(2, ((
+      event: { n: number },
+      _context: InvocationContext,
+      callback: (e: null, r: unknown) => void,
+    ) => {
+      setTimeout(() => callback(null, { n: event.n }), 10);
+    }) as never);
+
+    const answers = [];
+    for (const n of [1, 2, 3]) answers.push(await api.invoke({ n }).answered);
+
+    expect(answers.map((answer) => answer.body)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+  });
+
+  it('returns null for a plain function that returned nothing', async () => {
+    start(2, (() => undefined) as never);
+
+    const answer = await api.invoke({}).answered;
+
+    expect(answer).toMatchObject({ via: 'response', body: 'null' });
+  });
+
   it('item 44: retries a failed /next (5xx, reset) with backoff instead of ending the loop', async () => {
     api.failNext(500, 'reset', 503);
     start(2, async () => 'ok');

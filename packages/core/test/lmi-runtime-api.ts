@@ -96,6 +96,8 @@ export class LmiRuntimeApi {
       AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances',
       AWS_LAMBDA_MAX_CONCURRENCY: String(maxConcurrency),
       AWS_REGION: 'us-east-1',
+      // What the Managed Instances emulator sets for a runtime of its own (runtime-api.md §4).
+      AWS_EXECUTION_ENV: 'AWS_Lambda_Image',
       ...extra,
     };
   }
@@ -157,9 +159,12 @@ export class LmiRuntimeApi {
     return this.parked.length;
   }
 
-  /** Starts a runtime process against this fake; it is killed on {@link close}. */
-  spawn(args: readonly string[], env: Record<string, string>): SpawnedProcess {
-    const child = spawn(process.execPath, [...args], {
+  /**
+   * Starts a runtime process against this fake (`node args...`, or `command args...`); it is killed
+   * on {@link close}.
+   */
+  spawn(args: readonly string[], env: Record<string, string>, command = process.execPath): SpawnedProcess {
+    const child = spawn(command, [...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
