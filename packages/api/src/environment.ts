@@ -66,8 +66,17 @@ export interface LambdaEnvironment {
   readonly logFormat: LogFormat;
   /** `AWS_LAMBDA_LOG_LEVEL` (default `INFO`). */
   readonly logLevel: LogLevel;
-  /** `AWS_LAMBDA_MAX_CONCURRENCY`: 1 when absent or malformed. */
+  /**
+   * `AWS_LAMBDA_MAX_CONCURRENCY`: 1 when absent or malformed. Above 1 (Lambda Managed Instances)
+   * the runtime keeps that many invocations in flight, and logs JSON only.
+   */
   readonly maxConcurrency: number;
+  /**
+   * `AWS_LAMBDA_NODEJS_WORKER_COUNT`: how many worker threads share `maxConcurrency` (Lambda
+   * Managed Instances); `undefined` when absent or malformed. Optional for environments built by
+   * hand.
+   */
+  readonly workerCount?: number | undefined;
   /** `AWS_ACCESS_KEY_ID` (or legacy `AWS_ACCESS_KEY`) / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, when set. */
   readonly credentials: Credentials | undefined;
   /** `AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN` (SnapStart, instead of `credentials`). */

@@ -47,6 +47,7 @@ export {
   type Invocation,
   type InvocationContext,
   type PayloadCodec,
+  RELEASE_CONTEXT,
   systemClock,
 } from './invocation.js';
 export { currentInvocation, runInInvocation } from './invocation-scope.js';

@@ -53,6 +53,25 @@ export interface CognitoIdentity {
 }
 
 /**
+ * The key of {@link InvocationContext}'s optional release method, which the runtime loop calls once
+ * an invocation is answered. A context builder that keeps per-invocation resources (a timer, a
+ * pooled buffer) implements it; a builder that wraps another and returns the base's context gets it
+ * along with the context.
+ *
+ * @example
+ * ```ts
+ * class PooledContext extends DefaultInvocationContext {
+ *   readonly scratch = pool.take();
+ *   override [RELEASE_CONTEXT](): void {
+ *     super[RELEASE_CONTEXT]();
+ *     pool.give(this.scratch);
+ *   }
+ * }
+ * ```
+ */
+export const RELEASE_CONTEXT: unique symbol = Symbol.for('@lambda-runtime/releaseContext');
+
+/**
  * What a handler receives as its second argument. Field names and types follow the managed
  * Node.js runtime's context so existing `(event, context)` handlers run unchanged.
  */
@@ -90,10 +109,47 @@ export interface InvocationContext {
   succeed(result?: unknown): void;
   /** Managed-runtime completion: fails the invocation with `error`. */
   fail(error: Error | string): void;
+  /**
+   * Aborts when the invocation's deadline (`deadlineMs`, from `Lambda-Runtime-Deadline-Ms`) passes,
+   * like `AbortSignal.timeout()` anchored to the deadline: its `reason` is an error named
+   * `TimeoutError` (errorType `Runtime.DeadlineExceeded`) that names the request id and the deadline.
+   * Under Lambda Managed Instances a handler that runs past its deadline is not stopped by the
+   * platform; pass the signal to `fetch`, the AWS SDK (`abortSignal`) or check it in your own loops
+   * to stop on time. In single-concurrency mode it aborts at the same moment, just before the
+   * platform's timeout.
+   *
+   * Made on first read, so a handler that never reads it pays nothing. Once the invocation is
+   * answered its timer is cleared: it never aborts after that. A spread copy of the context
+   * (`{ ...context }`) does not carry it (it is a getter); pass `context` itself, or read
+   * `context.signal` first.
+   *
+   * @example
+   * ```ts
+   * export const handler = async (event: { url: string }, context: InvocationContext) => {
+   *   const response = await fetch(event.url, { signal: context.signal });
+   *   return response.json();
+   * };
+   * // With the AWS SDK v3: await s3.send(new GetObjectCommand(input), { abortSignal: context.signal });
+   * // In a loop: for (const item of items) { context.signal.throwIfAborted(); await process(item); }
+   * ```
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Called by the runtime loop once the invocation is answered (its handler completed), so the
+   * context can release what it holds for this invocation; the default context clears the timer
+   * behind {@link InvocationContext.signal}. Optional: a context without it holds nothing to release.
+   */
+  [RELEASE_CONTEXT]?(): void;
 }
 
 /**
  * Builds the context of one invocation. Swap it to add fields to every context.
+ *
+ * The context must carry every {@link InvocationContext} member. Wrapping the default builder and
+ * extending its context (`Object.assign`, as below) keeps them all, including the lazy
+ * {@link InvocationContext.signal} and its release. A builder that makes its contexts from scratch
+ * must provide `signal` itself (`DeadlineSignal` in `@lambda-runtime/context` makes one that aborts
+ * at the deadline) and release its timer in a {@link RELEASE_CONTEXT} method.
  *
  * @example
  * ```ts

@@ -1,4 +1,11 @@
-import type { ClientContext, Clock, CognitoIdentity, InvocationContext } from '@lambda-runtime/api';
+import {
+  type ClientContext,
+  type Clock,
+  type CognitoIdentity,
+  type InvocationContext,
+  RELEASE_CONTEXT,
+} from '@lambda-runtime/api';
+import { DeadlineSignal } from './deadline-signal.js';
 
 /** The parts of a context that come from the environment, computed once per builder. */
 export interface FunctionMetadata {
@@ -15,6 +22,10 @@ export interface FunctionMetadata {
  * custom builders extend it. `getRemainingTimeInMillis` is an own closure rather than a prototype
  * method because handler code and middleware written for the managed runtime copy contexts with
  * spread and call the method detached; one closure per invocation is the price of that.
+ *
+ * `signal` is a prototype getter instead: its `AbortController` and timer are made on first read
+ * only, so a handler that never reads it pays two private fields per context. The runtime loop calls
+ * `[RELEASE_CONTEXT]()` once the invocation is answered, which clears the timer.
  *
  * @example
  * ```ts
@@ -44,6 +55,9 @@ export class DefaultInvocationContext implements InvocationContext {
   succeed: (result?: unknown) => void = completionOutsideInvocation;
   /** Replaced by the runtime loop with one bound to this invocation before the handler runs. */
   fail: (error: Error | string) => void = completionOutsideInvocation;
+  readonly #clock: Clock;
+  /** Made on the first read of `signal`; {@link RELEASED} when released before that. */
+  #deadline: DeadlineSignal | typeof RELEASED | undefined = undefined;
 
   // Positional on purpose: this runs once per invocation and an options object would be one more allocation.
   constructor(
@@ -73,7 +87,60 @@ export class DefaultInvocationContext implements InvocationContext {
     // Bound, not an arrow: still works detached or on a spread copy, and V8's unoptimised code does
     // not keep a bound function's invocation alive the way it did a fresh closure stored here.
     this.getRemainingTimeInMillis = remainingMillis.bind(clock, deadlineMs);
+    this.#clock = clock;
   }
+
+  /** See {@link InvocationContext.signal}: aborts at `deadlineMs`; made on first read. */
+  get signal(): AbortSignal {
+    if (!(#deadline in this)) return foreignSignal(this);
+    const deadline = this.#deadline;
+    if (deadline instanceof DeadlineSignal) return deadline.signal;
+    // First read after the invocation was answered: a signal that never aborts, and no timer.
+    if (deadline === RELEASED) return new AbortController().signal;
+    const made = new DeadlineSignal(this.awsRequestId, this.deadlineMs, this.#clock);
+    this.#deadline = made;
+    return made.signal;
+  }
+
+  /**
+   * Clears the timer behind `signal`, which then never aborts (unless it already has). The runtime
+   * loop calls this once the invocation is answered.
+   */
+  [RELEASE_CONTEXT](): void {
+    if (!(#deadline in this)) {
+      releaseForeign(this);
+      return;
+    }
+    const deadline = this.#deadline;
+    if (deadline instanceof DeadlineSignal) deadline.clear();
+    else this.#deadline = RELEASED;
+  }
+}
+
+const RELEASED = Symbol('released');
+
+/**
+ * The deadlines of objects that inherit from the class without being built by it, which have no
+ * private fields: the copy the runtime loop makes of a context a custom builder froze (same
+ * prototype, same own properties).
+ */
+const foreignDeadlines = new WeakMap<object, DeadlineSignal | typeof RELEASED>();
+
+function foreignSignal(context: DefaultInvocationContext): AbortSignal {
+  const deadline = foreignDeadlines.get(context);
+  if (deadline instanceof DeadlineSignal) return deadline.signal;
+  if (deadline === RELEASED) return new AbortController().signal;
+  // The clock is private to the original; the copy's own getRemainingTimeInMillis still reads it.
+  const clock: Clock = { now: () => context.deadlineMs - context.getRemainingTimeInMillis() };
+  const made = new DeadlineSignal(context.awsRequestId, context.deadlineMs, clock);
+  foreignDeadlines.set(context, made);
+  return made.signal;
+}
+
+function releaseForeign(context: DefaultInvocationContext): void {
+  const deadline = foreignDeadlines.get(context);
+  if (deadline instanceof DeadlineSignal) deadline.clear();
+  else foreignDeadlines.set(context, RELEASED);
 }
 
 function remainingMillis(this: Clock, deadlineMs: number): number {

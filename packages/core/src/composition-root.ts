@@ -33,7 +33,9 @@ import {
   type Provider,
   container as rootContainer,
 } from 'tsyringe';
+import { ConcurrentRuntimeLoop, nextBackoff } from './concurrent-runtime-loop.js';
 import { DefaultRuntimeLoop } from './default-runtime-loop.js';
+import { installedInvocationScope } from './invoke-store-install.js';
 import type {
   ContextBuilderWrapper,
   PartProvider,
@@ -42,6 +44,7 @@ import type {
 } from './lambda-runtime.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
 import type { RuntimeParts } from './runtime-lifecycle.js';
+import { pollerCount } from './worker-share.js';
 
 // The one file that knows the container and the concrete implementations. Every default is a
 // per-container cached factory, so that a registration in a child container replaces it for that
@@ -126,19 +129,50 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
   container.register<Clock>(CLOCK, { useValue: systemClock });
   container.register<RuntimeLoop>(
     RUNTIME_LOOP,
-    cached(
-      (c) =>
-        new DefaultRuntimeLoop(
-          c.resolve<Transport>(BUILT_TRANSPORT),
-          c.resolve<ContextBuilder>(CONTEXT_BUILDER),
-          c.resolve<PayloadCodec>(PAYLOAD_CODEC),
-          c.resolve<Logger>(LOGGER),
-          c.resolve<LambdaEnvironment>(ENVIRONMENT),
-          { client: c.resolve(RuntimeApiClient) },
-        ),
-    ),
+    cached((c) => {
+      const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
+      const pollers = pollerCount(env);
+      if (pollers > 1 || env.maxConcurrency > 1) return concurrentLoop(c, env, pollers);
+      return new DefaultRuntimeLoop(
+        c.resolve<Transport>(BUILT_TRANSPORT),
+        c.resolve<ContextBuilder>(CONTEXT_BUILDER),
+        c.resolve<PayloadCodec>(PAYLOAD_CODEC),
+        c.resolve<Logger>(LOGGER),
+        env,
+        { client: c.resolve(RuntimeApiClient), invocationScope: installedInvocationScope() },
+      );
+    }),
   );
   return container;
+}
+
+/**
+ * Lambda Managed Instances: one poller per invocation allowed at once, each with a transport of its
+ * own (a parked long poll holds its connection), answering through the same per-invocation path as
+ * the single loop. The first poller speaks through the one client (which posts `/init/error`).
+ */
+function concurrentLoop(c: DependencyContainer, env: LambdaEnvironment, pollers: number): RuntimeLoop {
+  const contextBuilder = c.resolve<ContextBuilder>(CONTEXT_BUILDER);
+  const codec = c.resolve<PayloadCodec>(PAYLOAD_CODEC);
+  const logger = c.resolve<Logger>(LOGGER);
+  const factory = c.resolve<TransportFactory>(TRANSPORT_FACTORY);
+  const invocationScope = installedInvocationScope();
+  const loops = Array.from({ length: Math.max(1, pollers) }, (_, index) => {
+    const transport =
+      index === 0 ? c.resolve<Transport>(BUILT_TRANSPORT) : factory(`http://${env.runtimeApi}`);
+    const client =
+      index === 0
+        ? c.resolve(RuntimeApiClient)
+        : new RuntimeApiClient(transport, { redact: (text) => env.redact(text), logger });
+    return new DefaultRuntimeLoop(transport, contextBuilder, codec, logger, env, {
+      client,
+      invocationScope,
+      retryNext: nextBackoff(),
+      postFailures: 'logged',
+      waitForEmptyEventLoop: false,
+    });
+  });
+  return new ConcurrentRuntimeLoop(loops, logger);
 }
 
 /**

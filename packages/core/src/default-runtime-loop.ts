@@ -38,6 +38,28 @@ export const NEXT_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800];
 /** Options of {@link DefaultRuntimeLoop}. */
 export interface DefaultRuntimeLoopOptions {
   /**
+   * The wait before retry `attempt` (0 first) of a `/next` that failed with `error`, or `undefined`
+   * to give up (the failure is then fatal). Default: a refused or lost connection is retried after
+   * each of {@link NEXT_RETRY_DELAYS_MS}, anything else is fatal at once.
+   */
+  readonly retryNext?: (error: unknown, attempt: number) => number | undefined;
+  /**
+   * What a post that failed (a 5xx, a lost connection) does: `'fatal'` rejects `run()` (the
+   * default), `'logged'` logs it and goes on to `/next`, as a poller of Lambda Managed Instances must.
+   */
+  readonly postFailures?: 'fatal' | 'logged';
+  /**
+   * Whether a callback-style completion with `callbackWaitsForEmptyEventLoop` delays the next
+   * `/next` until the event loop is empty (default `true`, as on the managed runtime). A loop that
+   * runs beside others sets `false`: their parked polls keep the event loop busy for ever.
+   */
+  readonly waitForEmptyEventLoop?: boolean;
+  /**
+   * Runs each invocation inside a scope of its own besides the context's (`currentInvocation()`),
+   * e.g. the invoke store's of `installInvokeStore` (default: none).
+   */
+  readonly invocationScope?: <T>(invocation: Invocation, fn: () => T) => T;
+  /**
    * The Runtime API client, speaking over the loop's `transport` (default: a new one that redacts
    * error documents with `environment.redact`). The composition root passes the client the runtime
    * posts `/init/error` with, so that a process has one.
@@ -80,6 +102,10 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   private readonly client: RuntimeApiClient;
   private readonly contextBuilder: ContextBuilder;
   private readonly codec: PayloadCodec;
+  private readonly retryNext: (error: unknown, attempt: number) => number | undefined;
+  private readonly postFailuresFatal: boolean;
+  private readonly waitsForEmptyEventLoop: boolean;
+  private readonly invocationScope: (<T>(invocation: Invocation, fn: () => T) => T) | undefined;
   private readonly logger: Logger;
   // _X_AMZN_TRACE_ID is process-global: only meaningful when one invocation runs at a time.
   private readonly setsTraceEnv: boolean;
@@ -131,6 +157,10 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     this.logger = logger;
     this.setsTraceEnv = environment.maxConcurrency === 1;
     this.redact = (text) => environment.redact(text);
+    this.retryNext = options.retryNext ?? retryLostConnection;
+    this.postFailuresFatal = options.postFailures !== 'logged';
+    this.waitsForEmptyEventLoop = options.waitForEmptyEventLoop ?? true;
+    this.invocationScope = options.invocationScope;
   }
 
   async run(handler: Handler): Promise<void> {
@@ -139,7 +169,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     }
     this.running = true;
     this.stopRequested = false;
-    process.on('beforeExit', this.beforeExit);
+    if (this.waitsForEmptyEventLoop) process.on('beforeExit', this.beforeExit);
     try {
       this.streaming = isStreamingHandler(handler)
         ? new StreamingResponder(
@@ -199,11 +229,12 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       try {
         return await (prefetched ?? this.nextUnlessStopped());
       } catch (error) {
-        const delay = NEXT_RETRY_DELAYS_MS[attempt];
-        if (!(error instanceof TransportError) || delay === undefined || this.stopRequested) throw error;
+        const delay = this.retryNext(error, attempt);
+        if (delay === undefined || this.stopRequested) throw error;
+        const code = (error as { code?: string }).code;
         this.logger.warn(
-          { code: error.code, attempt: attempt + 1, retryInMs: delay },
-          `GET /runtime/invocation/next failed (${error.code ?? error.message}); retrying in ${delay} ms`,
+          { code, attempt: attempt + 1, retryInMs: delay },
+          `GET /runtime/invocation/next failed (${code ?? (error as Error).message}); retrying in ${delay} ms`,
         );
         await sleep(delay);
         if (this.stopRequested) return undefined;
@@ -246,10 +277,13 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
         await this.fail(inFlight, error);
         return;
       }
-      const waitForEmptyEventLoop = await runInInvocation(call.context, () =>
-        this.invoke(invocation, inFlight, call, handler),
+      const scope = this.invocationScope;
+      const run = () => this.invoke(invocation, inFlight, call, handler);
+      const waitForEmptyEventLoop = await runInInvocation(
+        call.context,
+        scope === undefined ? run : () => scope(invocation, run),
       );
-      if (waitForEmptyEventLoop) {
+      if (waitForEmptyEventLoop && this.waitsForEmptyEventLoop) {
         await new Promise<void>((resolve) => {
           this.onEventLoopDrained = resolve;
         });
@@ -258,7 +292,11 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
       // Until its answer is on its way, any failure belongs to this invocation (a context builder,
       // codec or handler-facing part that broke in an unforeseen way): answer it and go on. Once
       // answered, only a Runtime API failure can get here, and that is fatal.
-      if (inFlight.answered) throw error;
+      if (inFlight.answered) {
+        if (this.postFailuresFatal) throw error;
+        this.logPostFailure(inFlight.requestId, error);
+        return;
+      }
       await this.fail(inFlight, error);
     } finally {
       this.inFlight = undefined;
@@ -297,13 +335,17 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
         },
       });
       inFlight.stream = answer;
-      this.onEventLoopDrained = answer.eventLoopDrained;
+      // Beside other pollers the event loop never empties: an unended stream then waits for its deadline.
+      if (this.waitsForEmptyEventLoop) this.onEventLoopDrained = answer.eventLoopDrained;
       await answer.run(handler as unknown as StreamingHandler, event, call);
       this.onEventLoopDrained = undefined;
       return false;
     }
 
     this.onEventLoopDrained = callHandler(handler, event, call);
+    // Beside other pollers the event loop never empties: a plain function that returned nothing has
+    // answered (undefined) now, and a callback-style one answers when it calls back.
+    if (!this.waitsForEmptyEventLoop) setImmediate(completeIfReturnedNothing, call, this.onEventLoopDrained);
     const outcome = await call.outcome;
     this.onEventLoopDrained = undefined;
     if (inFlight.answered) return false;
@@ -390,6 +432,15 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     );
   }
 
+  /** A post that failed for good, when that does not stop the loop (`postFailures: 'logged'`). */
+  private logPostFailure(requestId: string, error: unknown): void {
+    const document = toErrorDocument(error);
+    this.logger.error(
+      { requestId, errorType: document.errorType, errorMessage: document.errorMessage },
+      `Could not deliver the answer of ${requestId}; going on: ${document.errorMessage}`,
+    );
+  }
+
   private logInvokeError(requestId: string, document: ErrorDocument): void {
     this.logger.error(
       {
@@ -409,6 +460,15 @@ const SURELY_SMALL_STRING = Math.floor(MAX_RESPONSE_BYTES / 3);
 function byteLength(body: Uint8Array | string): number {
   if (typeof body !== 'string') return body.byteLength;
   return body.length <= SURELY_SMALL_STRING ? body.length : Buffer.byteLength(body, 'utf8');
+}
+
+/** The default `retryNext`: a refused or lost connection, a few times (see NEXT_RETRY_DELAYS_MS). */
+function retryLostConnection(error: unknown, attempt: number): number | undefined {
+  return error instanceof TransportError ? NEXT_RETRY_DELAYS_MS[attempt] : undefined;
+}
+
+function completeIfReturnedNothing(call: HandlerCall, eventLoopDrained: () => void): void {
+  if (call.returnedUndefined) eventLoopDrained();
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,6 +4,7 @@ import {
   HandlerNeverSettledError,
   type InvocationContext,
   type Logger,
+  RELEASE_CONTEXT,
 } from '@lambda-runtime/api';
 
 /** How one handler call ended. */
@@ -60,6 +61,18 @@ export class HandlerCall {
     this.context = withCompletions(built, this);
   }
 
+  #release(): void {
+    try {
+      this.context[RELEASE_CONTEXT]?.();
+    } catch (error) {
+      // A custom context's release is not the invocation's outcome: log it and answer anyway.
+      this.#logger.warn(
+        { requestId: this.context.awsRequestId, error },
+        'The invocation context failed to release its resources',
+      );
+    }
+  }
+
   get settled(): boolean {
     return this.#settle === undefined;
   }
@@ -74,6 +87,9 @@ export class HandlerCall {
       return;
     }
     this.#settle = undefined;
+    // Answered from here on: the context lets go of what it held for the invocation (the timer
+    // behind context.signal), before the answer is posted and the environment may be frozen.
+    this.#release();
     settle({
       failed,
       value,

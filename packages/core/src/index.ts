@@ -14,8 +14,10 @@ export {
   installAwsLambdaGlobal,
   NO_GLOBAL_AWSLAMBDA_ENV,
 } from './awslambda-global.js';
+export { ConcurrentRuntimeLoop, type NextBackoff, nextBackoff } from './concurrent-runtime-loop.js';
 export { defaultRuntime } from './default-runtime.js';
 export { DefaultRuntimeLoop, type DefaultRuntimeLoopOptions } from './default-runtime-loop.js';
+export { type InvocationScope, installInvokeStore } from './invoke-store-install.js';
 export {
   LambdaResponseStream,
   type LambdaResponseStreamOptions,
@@ -57,6 +59,8 @@ export {
   type StreamingResponderOptions,
 } from './streaming-responder.js';
 export { VERSION } from './version.js';
+export { runWorkerPool, WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+export { shares, type WorkerShare, workerShare } from './worker-share.js';
 
 // As the managed Node.js runtime does before it loads a handler: modules imported after this one
 // may call `awslambda.streamifyResponse` as they load (opt out with AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA).

@@ -7,12 +7,15 @@ import {
   TRANSPORT_FACTORY,
   type TransportFactory,
 } from '@lambda-runtime/api';
+import { installInvokeStore } from './invoke-store-install.js';
 import {
   type LambdaRuntimeOptions,
   RuntimeLifecycle,
   type RuntimeParts,
   type ShutdownHook,
 } from './runtime-lifecycle.js';
+import { runWorkerPool } from './worker-pool.js';
+import { poolSize, workerShare } from './worker-share.js';
 
 /** What a context-builder wrapper gets besides the builder it wraps. */
 export interface ContextBuilderDependencies {
@@ -175,8 +178,14 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
         redact: (text) => this.composition.redactStartupFailure?.(text) ?? text,
       });
     }
+    const workers = poolSize(parts.environment);
+    if (workers > 0) return runWorkerPool(parts, workers, this.options, this.shutdownHooks.length > 0);
+    // Before the function's code loads: Powertools reads the store as soon as it logs.
+    await installInvokeStore(parts.environment);
     const lifecycle = new RuntimeLifecycle<TContext>(parts, {
       ...this.options,
+      // In a worker of the pool, the main thread asks for SIGTERM and passes it on.
+      ...(workerShare() === undefined ? {} : { receiveSigterm: false }),
       shutdownHooks: this.shutdownHooks,
     });
     return lifecycle.run(this.initialize);

@@ -15,6 +15,7 @@ import {
 import { type InternalExtension, registerInternalExtension } from './internal-extension.js';
 import { DEFAULT_USER_AGENT, type RuntimeApiClient } from './runtime-api-client.js';
 import { RuntimeExitError } from './runtime-exit-error.js';
+import { onPoolShutdown } from './worker-share.js';
 
 /** Process-level behaviour of a runtime; the defaults suit a real `bootstrap`. */
 export interface LambdaRuntimeOptions {
@@ -83,6 +84,7 @@ export interface RuntimeParts<TContext extends InvocationContext = InvocationCon
 /** `Lambda-Extension-Name` of the internal extension that enables `SIGTERM`. */
 export const INTERNAL_EXTENSION_NAME = 'lambda-runtime-sigterm';
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 300;
+const FORBIDDEN = 403;
 const SUCCESS = 0;
 const FAILURE = 1;
 
@@ -232,7 +234,10 @@ export class RuntimeLifecycle<TContext extends InvocationContext = InvocationCon
     process.on('SIGTERM', onSigterm);
     process.on('uncaughtException', onException);
     process.on('unhandledRejection', onRejection);
+    // A worker thread of the pool gets no signals: its main thread passes SIGTERM on.
+    const stopListeningToPool = onPoolShutdown(onSigterm);
     this.cleanups.push(() => {
+      stopListeningToPool();
       process.off('SIGTERM', onSigterm);
       process.off('uncaughtException', onException);
       process.off('unhandledRejection', onRejection);
@@ -397,7 +402,11 @@ export class RuntimeLifecycle<TContext extends InvocationContext = InvocationCon
     );
     try {
       const posted = await this.parts.client.postInitError(document);
-      if (posted.status >= 400) {
+      if (posted.status === FORBIDDEN && this.parts.environment.maxConcurrency > 1) {
+        // Under Lambda Managed Instances only the first report of the environment is taken; this
+        // worker's failure is already on record (checklist item 44).
+        logger.debug({ status: posted.status }, 'Another worker already reported the init error');
+      } else if (posted.status >= 400) {
         logger.error(
           { status: posted.status, apiErrorType: posted.apiErrorType },
           `Runtime API rejected /init/error with ${posted.status}`,

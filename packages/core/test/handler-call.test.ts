@@ -1,5 +1,6 @@
-import type { InvocationContext } from '@lambda-runtime/api';
-import { describe, expect, it } from 'vitest';
+import { type InvocationContext, RELEASE_CONTEXT } from '@lambda-runtime/api';
+import { DefaultContextBuilder } from '@lambda-runtime/context';
+import { describe, expect, it, vi } from 'vitest';
 import { callHandler, HandlerCall } from '../src/handler-call.js';
 import { memoryLogger } from './support.js';
 
@@ -11,6 +12,40 @@ class TenantContext {
   describeTenant(): string {
     return `${this.tenant}/${this.awsRequestId}`;
   }
+}
+
+/** A context that counts its releases, or throws from its release when `failing`. */
+class ReleasingContext extends TenantContext {
+  released = 0;
+  constructor(private readonly failing = false) {
+    super();
+  }
+  [RELEASE_CONTEXT](): void {
+    this.released += 1;
+    if (this.failing) throw new Error('release broke');
+  }
+}
+
+function defaultContext(deadlineMs: number): InvocationContext {
+  const builder = new DefaultContextBuilder({
+    functionName: 'fn',
+    functionVersion: '$LATEST',
+    memorySizeMb: 128,
+    logGroupName: undefined,
+    logStreamName: undefined,
+  });
+  return builder.build({
+    requestId: 'r-1',
+    deadlineMs: String(deadlineMs),
+    invokedFunctionArn: undefined,
+    traceId: undefined,
+    clientContext: undefined,
+    cognitoIdentity: undefined,
+    tenantId: undefined,
+    contentType: 'application/json',
+    headers: {},
+    body: new Uint8Array(),
+  });
 }
 
 function built(integrity: (context: object) => object): InvocationContext {
@@ -72,6 +107,62 @@ describe('HandlerCall', () => {
     expect(call.context.callbackWaitsForEmptyEventLoop).toBe(false);
     expect(outcome).toMatchObject({ failed: false, value: 'at once', waitForEmptyEventLoop: false });
   });
+
+  it('releases the context once, as the first completion settles it, when the handler completes twice', () => {
+    const context = new ReleasingContext();
+    const call = new HandlerCall(context as unknown as InvocationContext, memoryLogger().logger);
+
+    callHandler(() => undefined, {}, call);
+    const beforeCompletion = context.released;
+    call.context.succeed('first');
+    const atCompletion = context.released;
+    call.context.fail(new Error('second'));
+
+    expect(beforeCompletion).toBe(0);
+    expect(atCompletion).toBe(1);
+    expect(context.released).toBe(1);
+  });
+
+  it('answers anyway and logs a warning when the context fails to release', async () => {
+    const { logger, lines } = memoryLogger();
+    const call = new HandlerCall(new ReleasingContext(true) as unknown as InvocationContext, logger);
+
+    callHandler(async () => 'answer', {}, call);
+    const outcome = await call.outcome;
+
+    expect(outcome).toMatchObject({ failed: false, value: 'answer' });
+    expect(lines()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        requestId: 'r-1',
+        message: 'The invocation context failed to release its resources',
+      }),
+    );
+  });
+
+  it.each([
+    ['the built context', (c: InvocationContext) => c],
+    ['the copy of a frozen context', Object.freeze],
+  ])(
+    'item 48: clears the timer of context.signal read on %s when the handler completes',
+    async (_name, integrity) => {
+      vi.useFakeTimers({ now: 1_000_000 });
+      try {
+        const call = new HandlerCall(integrity(defaultContext(1_000_000 + 60_000)), memoryLogger().logger);
+
+        callHandler(async (_event, handed: InvocationContext) => handed.signal, {}, call);
+        const armed = vi.getTimerCount();
+        const { value: signal } = await call.outcome;
+        vi.advanceTimersByTime(120_000);
+
+        expect(armed).toBe(1);
+        expect(vi.getTimerCount()).toBe(0);
+        expect((signal as AbortSignal).aborted).toBe(false);
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
 
   it('throws a TypeError when the context builder returned a promise', () => {
     const logger = memoryLogger().logger;

@@ -1,4 +1,4 @@
-import type { Credentials, LambdaEnvironment } from '@lambda-runtime/api';
+import type { Credentials, LambdaEnvironment, LogFormat } from '@lambda-runtime/api';
 import * as v from 'valibot';
 import { RedactedCredentials } from './redacted-credentials.js';
 import { RedactedTokenEndpoint } from './redacted-token-endpoint.js';
@@ -87,6 +87,21 @@ export function parseLambdaVariables(snapshot: EnvironmentSnapshot): LambdaVaria
 
   const parsed = result.output;
   const warnings: string[] = [];
+  // Absent means single concurrency (checklist item 5), so only a malformed value warns.
+  const maxConcurrency = withDefault(
+    snapshot,
+    'AWS_LAMBDA_MAX_CONCURRENCY',
+    POSITIVE_INTEGER_SCHEMA,
+    1,
+    warnings,
+  );
+  const initializationType = withDefault(
+    snapshot,
+    'AWS_LAMBDA_INITIALIZATION_TYPE',
+    INITIALIZATION_TYPE_SCHEMA,
+    'on-demand',
+    warnings,
+  );
   const variables: LambdaVariables = {
     runtimeApi: parsed.AWS_LAMBDA_RUNTIME_API,
     handler: parsed._HANDLER,
@@ -98,19 +113,23 @@ export function parseLambdaVariables(snapshot: EnvironmentSnapshot): LambdaVaria
     functionName: parsed.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: parsed.AWS_LAMBDA_FUNCTION_VERSION,
     memorySizeMb: parsed.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    initializationType: withDefault(
-      snapshot,
-      'AWS_LAMBDA_INITIALIZATION_TYPE',
-      INITIALIZATION_TYPE_SCHEMA,
-      'on-demand',
-      warnings,
-    ),
+    initializationType,
     logGroupName: parsed.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: parsed.AWS_LAMBDA_LOG_STREAM_NAME,
-    logFormat: withDefault(snapshot, 'AWS_LAMBDA_LOG_FORMAT', LOG_FORMAT_SCHEMA, 'Text', warnings),
+    logFormat: readLogFormat(
+      snapshot,
+      maxConcurrency > 1 || initializationType === 'lambda-managed-instances',
+      warnings,
+    ),
     logLevel: withDefault(snapshot, 'AWS_LAMBDA_LOG_LEVEL', LOG_LEVEL_SCHEMA, 'INFO', warnings),
-    // Absent means single concurrency (checklist item 5), so only a malformed value warns.
-    maxConcurrency: withDefault(snapshot, 'AWS_LAMBDA_MAX_CONCURRENCY', POSITIVE_INTEGER_SCHEMA, 1, warnings),
+    maxConcurrency,
+    workerCount: withDefault<number | undefined>(
+      snapshot,
+      'AWS_LAMBDA_NODEJS_WORKER_COUNT',
+      POSITIVE_INTEGER_SCHEMA,
+      undefined,
+      warnings,
+    ),
     credentials: readCredentials(snapshot, warnings),
     containerCredentials: readTokenEndpoint(
       snapshot,
@@ -148,6 +167,29 @@ function withDefault<T>(
   if (result.success) return result.output;
   warnings.push(`${describe(name, result.issues[0].message, value)}; using ${String(fallback)}`);
   return fallback;
+}
+
+/**
+ * `AWS_LAMBDA_LOG_FORMAT`, except that Lambda Managed Instances log JSON only (runtime-api.md §6.5):
+ * with concurrent invocations a line must carry its own request id, so Text is replaced by JSON
+ * there, with a warning when Text was asked for.
+ */
+function readLogFormat(
+  snapshot: EnvironmentSnapshot,
+  managedInstances: boolean,
+  warnings: string[],
+): LogFormat {
+  const warned = warnings.length;
+  const fallback = managedInstances ? 'JSON' : 'Text';
+  const format = withDefault(snapshot, 'AWS_LAMBDA_LOG_FORMAT', LOG_FORMAT_SCHEMA, fallback, warnings);
+  if (!managedInstances) return format;
+  // A malformed value already has its warning; only an explicit Text gets this one.
+  if (format === 'Text' && warnings.length === warned && snapshot.has('AWS_LAMBDA_LOG_FORMAT')) {
+    warnings.push(
+      'AWS_LAMBDA_LOG_FORMAT is Text, but Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY) log JSON only; using JSON',
+    );
+  }
+  return 'JSON';
 }
 
 function readCredentials(snapshot: EnvironmentSnapshot, warnings: string[]): Credentials | undefined {

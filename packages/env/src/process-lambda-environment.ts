@@ -44,6 +44,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevel;
   readonly maxConcurrency: number;
+  readonly workerCount: number | undefined;
   readonly credentials: Credentials | undefined;
   readonly containerCredentials: TokenEndpoint | undefined;
   readonly metadataApi: TokenEndpoint | undefined;
@@ -77,6 +78,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
     this.logFormat = variables.logFormat;
     this.logLevel = variables.logLevel;
     this.maxConcurrency = variables.maxConcurrency;
+    this.workerCount = variables.workerCount;
     this.credentials = variables.credentials;
     this.containerCredentials = variables.containerCredentials;
     this.metadataApi = variables.metadataApi;
@@ -115,6 +117,7 @@ export class ProcessLambdaEnvironment implements LambdaEnvironment {
       logFormat: this.logFormat,
       logLevel: this.logLevel,
       maxConcurrency: this.maxConcurrency,
+      workerCount: this.workerCount,
       credentials: redactedView(this.credentials),
       containerCredentials: this.containerCredentials && redactedEndpointView(this.containerCredentials),
       metadataApi: this.metadataApi && redactedEndpointView(this.metadataApi),

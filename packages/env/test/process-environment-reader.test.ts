@@ -156,6 +156,48 @@ describe('ProcessEnvironmentReader', () => {
       expect(environment.warnings).toEqual([]);
     });
 
+    it('item 43: logs JSON under Lambda Managed Instances and warns when Text was asked for', () => {
+      const environment = read({
+        ...REQUIRED_ENV,
+        AWS_LAMBDA_MAX_CONCURRENCY: '8',
+        AWS_LAMBDA_LOG_FORMAT: 'Text',
+      });
+
+      expect(environment.logFormat).toBe('JSON');
+      expect(environment.warnings).toEqual([
+        'AWS_LAMBDA_LOG_FORMAT is Text, but Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY) log JSON only; using JSON',
+      ]);
+    });
+
+    it.each([
+      [{ AWS_LAMBDA_MAX_CONCURRENCY: '2' }],
+      [{ AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances' }],
+      [{ AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_LOG_FORMAT: 'json' }],
+    ])('item 43: logs JSON without a warning under Lambda Managed Instances (%j)', (extra) => {
+      const environment = read({ ...REQUIRED_ENV, ...extra });
+
+      expect(environment.logFormat).toBe('JSON');
+      expect(environment.warnings).toEqual([]);
+    });
+
+    it('item 43: warns once, naming JSON, when the log format is malformed under Lambda Managed Instances', () => {
+      const environment = read({
+        ...REQUIRED_ENV,
+        AWS_LAMBDA_MAX_CONCURRENCY: '2',
+        AWS_LAMBDA_LOG_FORMAT: 'yaml',
+      });
+
+      expect(environment.logFormat).toBe('JSON');
+      expect(environment.warnings).toEqual([
+        'AWS_LAMBDA_LOG_FORMAT must be Text or JSON (any case), got "yaml"; using JSON',
+      ]);
+    });
+
+    it('reads AWS_LAMBDA_NODEJS_WORKER_COUNT, undefined when absent', () => {
+      expect(read({ ...REQUIRED_ENV, AWS_LAMBDA_NODEJS_WORKER_COUNT: '4' }).workerCount).toBe(4);
+      expect(read({ ...REQUIRED_ENV }).workerCount).toBeUndefined();
+    });
+
     it.each([
       ['trace', 'TRACE'],
       ['Debug', 'DEBUG'],
@@ -206,6 +248,15 @@ describe('ProcessEnvironmentReader', () => {
 
       expect(environment.maxConcurrency).toBe(1);
       expect(environment.warnings).toEqual([]);
+    });
+
+    it('uses undefined and warns when AWS_LAMBDA_NODEJS_WORKER_COUNT is not a positive integer', () => {
+      const environment = read({ ...REQUIRED_ENV, AWS_LAMBDA_NODEJS_WORKER_COUNT: 'two' });
+
+      expect(environment.workerCount).toBeUndefined();
+      expect(environment.warnings).toEqual([
+        'AWS_LAMBDA_NODEJS_WORKER_COUNT must be a positive integer, got "two"; using undefined',
+      ]);
     });
 
     it('uses Text and warns when AWS_LAMBDA_LOG_FORMAT is neither Text nor JSON', () => {

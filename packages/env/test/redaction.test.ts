@@ -124,6 +124,7 @@ describe('ProcessLambdaEnvironment', () => {
       'logFormat',
       'logLevel',
       'maxConcurrency',
+      'workerCount',
       'credentials',
       'containerCredentials',
       'metadataApi',

@@ -74,6 +74,7 @@ export function invocationContext(): InvocationContext {
     done: () => undefined,
     succeed: () => undefined,
     fail: () => undefined,
+    signal: new AbortController().signal,
   };
 }
 

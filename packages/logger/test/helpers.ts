@@ -33,6 +33,7 @@ export function contextFor(requestId: string, tenantId?: string): InvocationCont
     done: () => undefined,
     succeed: () => undefined,
     fail: () => undefined,
+    signal: new AbortController().signal,
   };
 }
 
