@@ -44,6 +44,7 @@ import type {
 } from './lambda-runtime.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
 import type { RuntimeParts } from './runtime-lifecycle.js';
+import { StreamFallbackTransport } from './stream-fallback-transport.js';
 import { pollerCount } from './worker-share.js';
 
 // The one file that knows the container and the concrete implementations. Every default is a
@@ -107,7 +108,7 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
     BUILT_TRANSPORT,
     cached((c) => {
       const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
-      return c.resolve<TransportFactory>(TRANSPORT_FACTORY)(`http://${env.runtimeApi}`);
+      return streamCapable(c.resolve<TransportFactory>(TRANSPORT_FACTORY), `http://${env.runtimeApi}`);
     }),
   );
   container.register<RuntimeApiClient>(
@@ -147,6 +148,17 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
 }
 
 /**
+ * The user's transport, completed for response streaming by the default one when it cannot stream
+ * (undici cannot send request trailers): a streaming handler then streams whichever transport was
+ * chosen, instead of being answered buffered up to 6 MiB.
+ */
+function streamCapable(factory: TransportFactory, origin: string): Transport {
+  const transport = factory(origin);
+  if (transport.openStream !== undefined) return transport;
+  return new StreamFallbackTransport(transport, new SocketTransport({ origin }));
+}
+
+/**
  * Lambda Managed Instances: one poller per invocation allowed at once, each with a transport of its
  * own (a parked long poll holds its connection), answering through the same per-invocation path as
  * the single loop. The first poller speaks through the one client (which posts `/init/error`).
@@ -159,7 +171,9 @@ function concurrentLoop(c: DependencyContainer, env: LambdaEnvironment, pollers:
   const invocationScope = installedInvocationScope();
   const loops = Array.from({ length: Math.max(1, pollers) }, (_, index) => {
     const transport =
-      index === 0 ? c.resolve<Transport>(BUILT_TRANSPORT) : factory(`http://${env.runtimeApi}`);
+      index === 0
+        ? c.resolve<Transport>(BUILT_TRANSPORT)
+        : streamCapable(factory, `http://${env.runtimeApi}`);
     const client =
       index === 0
         ? c.resolve(RuntimeApiClient)

@@ -47,6 +47,7 @@ export {
   type ShutdownHook,
   type ShutdownHookOptions,
 } from './runtime-lifecycle.js';
+export { StreamFallbackTransport } from './stream-fallback-transport.js';
 export type { StreamedResponsePost } from './streamed-response-post.js';
 export {
   StreamingAnswer,

@@ -5,6 +5,7 @@ import {
   type Transport,
 } from '@lambda-runtime/api';
 import type { RuntimeApiClient } from './runtime-api-client.js';
+import { StreamFallbackTransport } from './stream-fallback-transport.js';
 import { StreamingAnswer, type StreamingAnswerHooks } from './streaming-answer.js';
 
 /**
@@ -53,7 +54,13 @@ export class StreamingResponder {
     this.#logger = logger;
     this.#redact = (text) => environment.redact(text);
     this.maxResponseBytes = options.maxResponseBytes ?? readLimit(environment, logger);
-    if (transport.openStream === undefined) {
+    if (transport instanceof StreamFallbackTransport) {
+      const { requests, streams } = transport.names;
+      logger.info(
+        { transport: requests, streamingTransport: streams },
+        `The transport (${requests}) cannot stream responses: streamed responses go through ${streams}, on a connection of their own each`,
+      );
+    } else if (transport.openStream === undefined) {
       logger.warn(
         { transport: transport.constructor?.name },
         `The transport (${transport.constructor?.name ?? 'unnamed'}) cannot stream responses (it has no openStream): streaming handlers are answered buffered, up to 6 MiB, after they end`,

@@ -14,6 +14,7 @@ import { DefaultRuntimeLoop, RuntimeApiClient, RuntimeLifecycle } from '../src/i
 import { memoryLogger, readEnvironment } from './support.js';
 
 const managedFixture = fileURLToPath(new URL('./fixtures/managed-streaming-runtime.mjs', import.meta.url));
+const undiciFixture = fileURLToPath(new URL('./fixtures/undici-streaming-runtime.mjs', import.meta.url));
 
 // Streaming handlers through the whole runtime (lifecycle, loop, socket transport) against the
 // emulator, which reads a streamed /response with its trailers as the service does.
@@ -120,6 +121,24 @@ describe('streaming handlers in the runtime (emulator)', () => {
     expect(stream.streamed).toBe(true);
     expect(stream.prelude).toMatchObject({ statusCode: 200, headers: { 'Content-Type': 'text/plain' } });
     expect(body.toString()).toBe('hello defaultRuntime');
+  });
+
+  it('items 32, 39: streams through the socket transport, and says so at start, when the chosen transport (undici) cannot stream', async () => {
+    const runtime = emulator.spawn({ command: process.execPath, args: [undiciFixture] });
+
+    const stream = emulator.invokeStream({ name: 'undici' });
+    const { body } = await stream.collect();
+    const result = await stream.result;
+    const post = emulator.requests.find((request) => request.path.endsWith('/response'));
+
+    expect(result.status).toBe('success');
+    expect(stream.streamed).toBe(true);
+    expect(body.toString()).toBe('hello undici');
+    expect(post?.headers['lambda-runtime-function-response-mode']).toBe('streaming');
+    expect(post?.headers['transfer-encoding']).toBe('chunked');
+    expect(runtime.stdout).toContain(
+      'The transport (UndiciTransport) cannot stream responses: streamed responses go through SocketTransport',
+    );
   });
 
   it('ends the open stream with the trailers and exits 1 when an uncaught exception hits mid-stream', async () => {
