@@ -47,6 +47,8 @@ export class HandlerCall {
   /** `callbackWaitsForEmptyEventLoop` of a frozen context's copy (an accessor reads and writes it). */
   waitsForEmptyEventLoop = true;
   readonly #logger: Logger;
+  #releaseDeferred = false;
+  #released = false;
   #settle: ((outcome: HandlerOutcome) => void) | undefined;
 
   /**
@@ -61,7 +63,18 @@ export class HandlerCall {
     this.context = withCompletions(built, this);
   }
 
-  #release(): void {
+  /**
+   * For a streaming handler, whose invocation is answered when its stream ends rather than when
+   * the handler settles: completing no longer releases the context; {@link release} does.
+   */
+  deferRelease(): void {
+    this.#releaseDeferred = true;
+  }
+
+  /** Lets the context go of what it held for the invocation (the timer behind `context.signal`); once. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
     try {
       this.context[RELEASE_CONTEXT]?.();
     } catch (error) {
@@ -89,7 +102,7 @@ export class HandlerCall {
     this.#settle = undefined;
     // Answered from here on: the context lets go of what it held for the invocation (the timer
     // behind context.signal), before the answer is posted and the environment may be frozen.
-    this.#release();
+    if (!this.#releaseDeferred) this.release();
     settle({
       failed,
       value,

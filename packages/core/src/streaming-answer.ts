@@ -127,6 +127,17 @@ export class StreamingAnswer {
    * is in and the handler is done; rejects on a fatal Runtime API failure.
    */
   async run(handler: StreamingHandler, event: unknown, call: HandlerCall): Promise<void> {
+    // The handler may settle long before its stream ends: context.signal must keep its deadline
+    // until the answer is in.
+    call.deferRelease();
+    try {
+      await this.#run(handler, event, call);
+    } finally {
+      call.release();
+    }
+  }
+
+  async #run(handler: StreamingHandler, event: unknown, call: HandlerCall): Promise<void> {
     callStreamingHandler(handler, event, this.stream, call);
     const outcome = await Promise.race([call.outcome, this.#drained]);
     if (outcome === 'drained') {

@@ -110,6 +110,19 @@ describe('streaming handlers in the runtime (emulator)', () => {
     );
   });
 
+  it('keeps context.signal armed until the stream ends when the handler settles first', async () => {
+    run((() =>
+      streamingHandler(async (_event, stream, context) => {
+        stream.write('open ');
+        // Settles at once; the stream ends after the deadline has passed.
+        setTimeout(() => stream.end(`aborted=${context.signal.aborted}`), 150);
+      })) as unknown as Initializer);
+
+    const result = await emulator.invoke({}, { deadlineMs: Date.now() + 60 });
+
+    expect(result.payload.toString()).toBe('open aborted=true');
+  });
+
   it('runs an unchanged awslambda.streamifyResponse handler module under defaultRuntime in a real process', async () => {
     emulator.spawn({ command: process.execPath, args: [managedFixture] });
 
