@@ -5,6 +5,9 @@ import {
   type ResponseStream,
 } from '@lambda-runtime/api';
 
+/** The largest batch `_writev` joins small buffered chunks into. */
+const WRITEV_BATCH_BYTES = 64 * 1024;
+
 /** Where a {@link LambdaResponseStream} sends its bytes; the streaming answer implements it. */
 export interface ResponseStreamSink {
   /** Sends bytes (the first call opens the request with `contentType`); resolves when more may follow. */
@@ -119,9 +122,35 @@ export class LambdaResponseStream extends Writable implements ResponseStream {
     chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>,
     callback: (error?: Error | null) => void,
   ): void {
-    // What piled up while the reader was slow leaves as one chunk.
-    const bytes = chunks.length === 1 ? chunks[0]?.chunk : Buffer.concat(chunks.map(({ chunk }) => chunk));
-    this.#sink.write(bytes ?? Buffer.alloc(0), this.#contentType).then(() => callback(), callback);
+    this.#writeBatches(chunks).then(() => callback(), callback);
+  }
+
+  /**
+   * What piled up while the reader was slow leaves in batches: small chunks joined up to
+   * {@link WRITEV_BATCH_BYTES} (fewer chunk headers), large ones as they are, so a handler that
+   * ignored backpressure does not get its whole backlog copied into one buffer.
+   */
+  async #writeBatches(chunks: ReadonlyArray<{ chunk: Buffer }>): Promise<void> {
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    for (const { chunk } of chunks) {
+      if (batchBytes > 0 && batchBytes + chunk.byteLength > WRITEV_BATCH_BYTES) {
+        await this.#sink.write(
+          batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch),
+          this.#contentType,
+        );
+        batch = [];
+        batchBytes = 0;
+      }
+      batch.push(chunk);
+      batchBytes += chunk.byteLength;
+    }
+    if (batch.length > 0) {
+      await this.#sink.write(
+        batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch),
+        this.#contentType,
+      );
+    }
   }
 
   override _final(callback: (error?: Error | null) => void): void {
