@@ -125,6 +125,26 @@ describe('Lambda Managed Instances (a runtime process)', () => {
     );
   });
 
+  it('with worker threads, a worker that crashes ends alone and the others go on serving', async () => {
+    const runtime = api.spawn([fixture], api.environment(2, { AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' }));
+    await api.waitForParked(2);
+
+    const crashed = await api.invoke({ index: 0, waitMs: 60_000, crashInMs: 10 }).answered;
+    await until(() => logLines(runtime).some((line) => line.message.startsWith('Worker ')));
+    const served = await Promise.all([1, 2, 3].map((index) => api.invoke({ index }).answered));
+
+    expect(crashed.via).toBe('error');
+    expect(served.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(
+      new Set(served.map((answer) => (JSON.parse(answer.body) as { threadId: number }).threadId)).size,
+    ).toBe(1);
+    expect(logLines(runtime).find((line) => line.message.startsWith('Worker '))).toMatchObject({
+      level: 'ERROR',
+      exitCode: 1,
+    });
+    expect(runtime.child.exitCode).toBeNull();
+  });
+
   it.each([
     ['in one process', {}],
     ['with worker threads', { AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' }],
