@@ -16,6 +16,8 @@ Options:
       --timeout <seconds>    function timeout, sets the deadline (default 300)
       --memory <mb>          AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 3008)
       --region <region>      AWS_REGION (default us-east-1)
+      --max-concurrency <n>  Lambda Managed Instances mode: n invocations at once
+      --max-queued <n>       invocations that may wait; one more gets 429 (default 100)
   -h, --help                 show this help
 `;
 
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
     timeoutSeconds: integer('timeout', values.timeout, 1, 900),
     memorySizeMb: integer('memory', values.memory, 128, 10_240),
     region: values.region,
+    maxConcurrency: integer('max-concurrency', values['max-concurrency'], 1, 10_000),
+    maxQueuedInvocations: integer('max-queued', values['max-queued'], 0, 1_000_000),
   });
   process.stdout.write(
     `lambda-runtime-emulator listening on ${emulator.origin} (AWS_LAMBDA_RUNTIME_API=${emulator.runtimeApi})\n` +
@@ -100,6 +104,8 @@ function parse() {
       timeout: { type: 'string' },
       memory: { type: 'string' },
       region: { type: 'string' },
+      'max-concurrency': { type: 'string' },
+      'max-queued': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

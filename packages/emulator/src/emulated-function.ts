@@ -41,6 +41,7 @@ export class EmulatedFunction {
         region: this.settings.region,
         logStreamName: this.#logStreamName,
         taskRoot: process.cwd(),
+        maxConcurrency: this.settings.maxConcurrency,
       },
       extra,
     );

@@ -1,5 +1,5 @@
 export { EmulatorClosedError } from './emulator-closed-error.js';
-export type { EmulatorOptions } from './emulator-options.js';
+export { DEFAULT_MAX_QUEUED_INVOCATIONS, type EmulatorOptions } from './emulator-options.js';
 export {
   type ExtensionEvent,
   type ExtensionEventType,
@@ -18,3 +18,4 @@ export { FAKE_CREDENTIALS } from './runtime-environment.js';
 export type { ShutdownOptions, ShutdownResult } from './runtime-supervisor.js';
 export { serializePerConnection } from './serialize-per-connection.js';
 export { type RuntimeExit, SpawnedRuntime, type SpawnRuntimeOptions } from './spawned-runtime.js';
+export { TooManyRequestsError } from './too-many-requests-error.js';

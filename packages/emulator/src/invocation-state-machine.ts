@@ -18,25 +18,55 @@ export interface NextWaiter<T extends TrackedInvocation> {
 /** Where an answer's request id stands (decides 202 / 400 / 403 / 410). */
 export type AnswerCheck = 'current' | 'unknown' | 'answered' | 'timed-out';
 
+/** How many invocations a {@link InvocationStateMachine} runs at once and how many may wait. */
+export interface InvocationStateMachineOptions {
+  /** Invocations delivered and not yet answered, at most. Default 1 (the classic lifecycle). */
+  readonly maxConcurrency?: number;
+  /** Invocations waiting for a `/next`, at most; beyond it `enqueue` refuses. Default unbounded. */
+  readonly maxQueued?: number;
+}
+
 /**
- * The Runtime API lifecycle for one single-concurrency runtime (docs/runtime-api.md §6.1–6.3), free of
- * HTTP: a FIFO queue of invocations, the parked `/next` calls, the one invocation in flight, the ids
- * already answered, and the Init phase.
+ * The Runtime API lifecycle (docs/runtime-api.md §6.1–6.3, §6.5), free of HTTP: a FIFO queue of
+ * invocations, the parked `/next` calls, the invocations in flight (at most `maxConcurrency`), the
+ * ids already answered, and the Init phase.
  *
- * A `/next` that arrives while an invocation is in flight is parked until that invocation ends
- * (the RIE would re-deliver the same event; parking keeps the single-flight rule observable).
+ * With `maxConcurrency` 1 this is the classic single-concurrency runtime: a `/next` that arrives
+ * while an invocation is in flight is parked until that invocation ends (the RIE would re-deliver
+ * the same event; parking keeps the single-flight rule observable). With N it is a Managed
+ * Instances environment: up to N invocations are handed to parked `/next` calls at once and each
+ * is answered on its own id, in any order. Extra `/next` calls are parked in both modes.
  */
 export class InvocationStateMachine<T extends TrackedInvocation> {
   readonly #queue: T[] = [];
   readonly #parked: NextWaiter<T>[] = [];
   readonly #finished = new Map<string, 'answered' | 'timed-out'>();
-  #inFlight: T | undefined;
+  /** In delivery order, keyed by request id. */
+  readonly #inFlight = new Map<string, T>();
+  readonly #maxConcurrency: number;
+  readonly #maxQueued: number;
+  #maxInFlight = 0;
   #initDone = false;
   #initFailure: InvokeOutcome | undefined;
 
-  /** The delivered, not yet answered invocation. */
+  constructor(options: InvocationStateMachineOptions = {}) {
+    this.#maxConcurrency = options.maxConcurrency ?? 1;
+    this.#maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The oldest delivered, not yet answered invocation (the only one in single-concurrency mode). */
   get inFlight(): T | undefined {
-    return this.#inFlight;
+    return this.#inFlight.values().next().value;
+  }
+
+  /** How many invocations are delivered and not yet answered right now. */
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  /** The highest number of invocations that were in flight at the same time. */
+  get maxInFlight(): number {
+    return this.#maxInFlight;
   }
 
   /** Invocations waiting for a `/next`. */
@@ -59,14 +89,28 @@ export class InvocationStateMachine<T extends TrackedInvocation> {
     return this.#initFailure !== undefined;
   }
 
-  /** Queues an invocation; after an accepted `/init/error` it ends at once with that error. */
-  enqueue(invocation: T): void {
+  /** True while `invocation` is delivered and not yet answered. */
+  isInFlight(invocation: T): boolean {
+    return this.#inFlight.get(invocation.requestId) === invocation;
+  }
+
+  /**
+   * Queues an invocation; after an accepted `/init/error` it ends at once with that error.
+   * `throttled` when it could not be delivered at once and the queue is full: it was not queued,
+   * and the caller ends it (429).
+   */
+  enqueue(invocation: T): 'accepted' | 'throttled' {
     if (this.#initFailure !== undefined) {
       invocation.settle(this.#initFailure);
-      return;
+      return 'accepted';
     }
     this.#queue.push(invocation);
     this.#pump();
+    if (this.#queue.length > this.#maxQueued && this.#queue.at(-1) === invocation) {
+      this.#queue.pop();
+      return 'throttled';
+    }
+    return 'accepted';
   }
 
   /** A `GET /next` arrived: `forbidden` after `/init/error` (403), else it is parked or served. */
@@ -89,8 +133,8 @@ export class InvocationStateMachine<T extends TrackedInvocation> {
    * delayed delivery): it goes to the front of the queue. No-op for any other invocation.
    */
   requeue(invocation: T): void {
-    if (this.#inFlight !== invocation) return;
-    this.#inFlight = undefined;
+    if (!this.isInFlight(invocation)) return;
+    this.#inFlight.delete(invocation.requestId);
     this.#queue.unshift(invocation);
     this.#pump();
   }
@@ -99,14 +143,14 @@ export class InvocationStateMachine<T extends TrackedInvocation> {
   check(requestId: string): AnswerCheck {
     const finished = this.#finished.get(requestId);
     if (finished !== undefined) return finished;
-    return this.#inFlight?.requestId === requestId ? 'current' : 'unknown';
+    return this.#inFlight.has(requestId) ? 'current' : 'unknown';
   }
 
   /** Ends the in-flight invocation with `requestId` (no-op for any other id). */
   finish(requestId: string, outcome: InvokeOutcome): void {
-    const invocation = this.#inFlight;
-    if (invocation === undefined || invocation.requestId !== requestId) return;
-    this.#inFlight = undefined;
+    const invocation = this.#inFlight.get(requestId);
+    if (invocation === undefined) return;
+    this.#inFlight.delete(requestId);
     this.#finished.set(requestId, 'answered');
     invocation.settle(outcome);
     this.#pump();
@@ -120,15 +164,18 @@ export class InvocationStateMachine<T extends TrackedInvocation> {
     return true;
   }
 
-  /** Drops an invocation that got no answer in time; a late answer for it gets `timed-out`. */
+  /**
+   * Drops an invocation that got no answer in time (the caller gave up, or its deadline passed); a
+   * late answer for it gets `timed-out`, and its slot goes to the next queued invocation.
+   */
   abandon(invocation: T): void {
     const index = this.#queue.indexOf(invocation);
     if (index >= 0) {
       this.#queue.splice(index, 1);
       return;
     }
-    if (this.#inFlight === invocation) {
-      this.#inFlight = undefined;
+    if (this.isInFlight(invocation)) {
+      this.#inFlight.delete(invocation.requestId);
       this.#finished.set(invocation.requestId, 'timed-out');
       this.#pump();
     }
@@ -149,21 +196,27 @@ export class InvocationStateMachine<T extends TrackedInvocation> {
   }
 
   #drain(): T[] {
-    const pending = this.#inFlight === undefined ? [] : [this.#inFlight];
-    this.#inFlight = undefined;
+    const pending = [...this.#inFlight.values()];
+    this.#inFlight.clear();
     pending.push(...this.#queue.splice(0));
     return pending;
   }
 
-  /** Delivers the oldest queued invocation to the oldest live parked `/next`, one at a time. */
+  /** Delivers the oldest queued invocations to the oldest live parked `/next` calls, up to the limit. */
   #pump(): void {
-    while (this.#inFlight === undefined && this.#queue.length > 0) {
+    while (this.#inFlight.size < this.#maxConcurrency && this.#queue.length > 0) {
       const waiter = this.#parked.shift();
       const invocation = this.#queue[0];
       if (waiter === undefined || invocation === undefined) return;
+      // In flight before `deliver`: a delivery writes the answer at once, and whatever that
+      // triggers must already see the invocation as current.
+      this.#queue.shift();
+      this.#inFlight.set(invocation.requestId, invocation);
       if (waiter.deliver(invocation)) {
-        this.#queue.shift();
-        this.#inFlight = invocation;
+        this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight.size);
+      } else {
+        this.#inFlight.delete(invocation.requestId);
+        this.#queue.unshift(invocation);
       }
     }
   }

@@ -3,6 +3,7 @@ import type { InvokeOptions } from './invoke-options.js';
 import type { InvokeResult } from './invoke-result.js';
 import { InvokeTimeoutError } from './invoke-timeout-error.js';
 import { readRequestBody } from './request-body.js';
+import { TooManyRequestsError } from './too-many-requests-error.js';
 
 /** Path of the invoke endpoint, as served by the AWS Runtime Interface Emulator. */
 export const FRONT_DOOR_PATH = '/2015-03-31/functions/function/invocations';
@@ -22,11 +23,11 @@ export interface FrontDoorHost {
 /**
  * The caller side: `POST /2015-03-31/functions/function/invocations` turned into an invocation
  * (caller headers mapped per docs/runtime-api.md §3.4) and its result turned into the Invoke API's
- * answer. One caller at a time, like the RIE: a concurrent caller gets 400.
+ * answer. Concurrent callers queue behind the invocations in flight; one too many gets the Invoke
+ * API's 429 `TooManyRequestsException` (the RIE answers 400 and, at times, panics).
  */
 export class InvokeFrontDoor {
   readonly #host: FrontDoorHost;
-  #busy = false;
 
   constructor(host: FrontDoorHost) {
     this.#host = host;
@@ -38,22 +39,7 @@ export class InvokeFrontDoor {
       sendJson(response, 405, 'MethodNotAllowed', `${request.method} is not supported on ${FRONT_DOOR_PATH}`);
       return;
     }
-    if (this.#busy) {
-      await readRequestBody(request, 0);
-      sendJson(
-        response,
-        400,
-        'ResourceConflictException',
-        'An invocation is already in progress; the emulator runs one invocation at a time.',
-      );
-      return;
-    }
-    this.#busy = true;
-    try {
-      await this.#invoke(request, response);
-    } finally {
-      this.#busy = false;
-    }
+    await this.#invoke(request, response);
   }
 
   async #invoke(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -104,6 +90,10 @@ export class InvokeFrontDoor {
         );
         return;
       }
+      if (error instanceof TooManyRequestsError) {
+        sendThrottled(response, error);
+        return;
+      }
       sendJson(response, 503, 'ServiceUnavailable', error instanceof Error ? error.message : String(error));
       return;
     }
@@ -136,5 +126,19 @@ function send(response: ServerResponse, status: number, body: Buffer, headers: R
 function sendJson(response: ServerResponse, status: number, errorType: string, errorMessage: string): void {
   send(response, status, Buffer.from(JSON.stringify({ errorType, errorMessage })), {
     'content-type': 'application/json',
+  });
+}
+
+/**
+ * A throttled call as the Lambda Invoke API answers it (restJson1): 429, the error code in
+ * `x-amzn-ErrorType`, and a body with `Reason`, `Type` and `message`, which the AWS SDKs read into
+ * `TooManyRequestsException`.
+ */
+function sendThrottled(response: ServerResponse, error: TooManyRequestsError): void {
+  const body = { Reason: error.reason, Type: 'User', message: 'Rate Exceeded.' };
+  send(response, 429, Buffer.from(JSON.stringify(body)), {
+    'content-type': 'application/json',
+    'x-amzn-ErrorType': error.errorType,
+    'x-amzn-RequestId': error.requestId,
   });
 }

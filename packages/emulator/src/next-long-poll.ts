@@ -50,7 +50,7 @@ export class NextLongPoll implements NextWaiter<EmulatedInvocation> {
     const timer = setTimeout(() => {
       this.#delayed = undefined;
       // The invoke may have timed out meanwhile: then this /next waits for the next one.
-      if (this.#machine.inFlight === invocation) this.#answer(invocation);
+      if (this.#machine.isInFlight(invocation)) this.#answer(invocation);
       else this.#machine.next(this);
     }, delayMs);
     this.#delayed = { invocation, timer };

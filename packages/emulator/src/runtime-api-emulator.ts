@@ -19,8 +19,11 @@ import { type RecordedRequest, RequestLog } from './request-log.js';
 import { RuntimeApiRoutes } from './runtime-api-routes.js';
 import { RuntimeSupervisor, type ShutdownOptions, type ShutdownResult } from './runtime-supervisor.js';
 import type { SpawnedRuntime, SpawnRuntimeOptions } from './spawned-runtime.js';
+import type { TooManyRequestsError } from './too-many-requests-error.js';
 
 const DEFAULT_SHUTDOWN_BUDGET_MS = 500;
+/** The LMI emulator's grace between SIGTERM and SIGKILL (docs/runtime-api.md §6.5). */
+const LMI_SHUTDOWN_BUDGET_MS = 600;
 
 /**
  * A local AWS Lambda Runtime API (docs/runtime-api.md §2.1) plus the RIE-compatible invoke endpoint,
@@ -78,7 +81,11 @@ export class RuntimeApiEmulator {
       logger,
       onAllExited: (runtime) => this.#dispatcher.runtimeExited(runtime),
     });
-    this.#dispatcher = new InvocationDispatcher({ exitedRuntime: () => this.#supervisor.exitedRuntime() });
+    this.#dispatcher = new InvocationDispatcher({
+      exitedRuntime: () => this.#supervisor.exitedRuntime(),
+      maxConcurrency: settings.maxConcurrency,
+      maxQueuedInvocations: settings.maxQueuedInvocations,
+    });
     const parts = { dispatcher: this.#dispatcher, faults: this.#faults, function: this.#function };
     this.#runtimeRoutes = new RuntimeApiRoutes({
       ...parts,
@@ -135,9 +142,39 @@ export class RuntimeApiEmulator {
     return this.#runtimeRoutes.maxConcurrentNext;
   }
 
-  /** How many `GET /next` requests are open right now. */
+  /** How many `GET /next` requests are open (parked) right now. */
   get pendingNext(): number {
     return this.#runtimeRoutes.pendingNext;
+  }
+
+  /** How many invocations are delivered to the runtime and not yet answered right now. */
+  get inFlight(): number {
+    return this.#dispatcher.machine.inFlightCount;
+  }
+
+  /**
+   * The highest number of invocations that were in flight at the same time: 1 at most in the
+   * classic mode, up to `maxConcurrency` in Managed Instances mode.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ maxConcurrency: 4 });
+   * // ... a runtime answers eight invocations ...
+   * expect(emulator.maxInFlight).toBe(4);
+   * ```
+   */
+  get maxInFlight(): number {
+    return this.#dispatcher.machine.maxInFlight;
+  }
+
+  /** How many invocations wait for a `/next` right now. */
+  get queuedInvocations(): number {
+    return this.#dispatcher.machine.queued.length;
+  }
+
+  /** `maxConcurrency` in Managed Instances mode, else `undefined` (the classic mode). */
+  get maxConcurrency(): number | undefined {
+    return this.#function.settings.maxConcurrency;
   }
 
   /** The accepted `/init/error`, if the runtime posted one. */
@@ -195,9 +232,12 @@ export class RuntimeApiEmulator {
 
   /**
    * Queues an invocation; it is delivered to the runtime's parked `GET /next` when every earlier
-   * one has been answered. Resolves on the runtime's `/response` or `/error` for its id, on an
-   * `/init/error`, or with `Runtime.ExitError` when the spawned runtime exits first; rejects with
-   * {@link InvokeTimeoutError} after `timeoutMs` and with {@link EmulatorClosedError} on close.
+   * one has been answered (in Managed Instances mode, when one of the `maxConcurrency` slots is
+   * free). Resolves on the runtime's `/response` or `/error` for its id, on an `/init/error`, or
+   * with `Runtime.ExitError` when the spawned runtime exits first; rejects with
+   * {@link TooManyRequestsError} at once when `maxQueuedInvocations` already wait, with
+   * {@link InvokeTimeoutError} after `timeoutMs` (Managed Instances: also at its deadline, the
+   * runtime going on) and with {@link EmulatorClosedError} on close.
    * By then a spawned runtime's output written before its answer is in `stdout`/`stderr`.
    *
    * @example
@@ -226,6 +266,23 @@ export class RuntimeApiEmulator {
     timeoutMs = 10_000,
   ): Promise<RecordedRequest> {
     return this.#log.waitFor(predicate, timeoutMs);
+  }
+
+  /**
+   * Resolves once at least `count` `GET /next` requests are parked at the same time (at once if
+   * they are already); rejects after `timeoutMs` and on {@link close}. With {@link maxConcurrentNext}
+   * it shows how many long polls a runtime keeps open, without timing anything.
+   *
+   * @example
+   * ```ts
+   * const emulator = await RuntimeApiEmulator.start({ maxConcurrency: 4 });
+   * emulator.spawn({ command: bootstrap });
+   * await emulator.waitForPendingNext(4);
+   * expect(emulator.maxConcurrentNext).toBe(4);
+   * ```
+   */
+  waitForPendingNext(count: number, timeoutMs = 10_000): Promise<void> {
+    return this.#runtimeRoutes.whenPendingNext(count, timeoutMs);
   }
 
   /**
@@ -309,7 +366,8 @@ export class RuntimeApiEmulator {
    * Shuts the execution environment down as the platform does (docs/runtime-api.md §6.1 step 11):
    * sends `SHUTDOWN` (with `deadlineMs` = now + budget) to every extension subscribed to it; then,
    * if any extension registered, SIGTERM to every running spawned runtime (its process group) and
-   * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. Resolves when
+   * SIGKILL when `budgetMs` runs out; with no extension registered, SIGKILL at once. In Managed
+   * Instances mode the runtime always gets SIGTERM first, and `budgetMs` defaults to 600 (§6.5). Resolves when
    * the runtime processes have exited, with the exit of the most recently spawned one. The server
    * stays up; call {@link close} afterwards.
    *
@@ -321,8 +379,11 @@ export class RuntimeApiEmulator {
    * ```
    */
   async shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
-    const budgetMs = Math.max(0, options.budgetMs ?? DEFAULT_SHUTDOWN_BUDGET_MS);
-    const graceful = this.#extensions.size > 0;
+    const managedInstances = this.#dispatcher.managedInstances;
+    const defaultBudgetMs = managedInstances ? LMI_SHUTDOWN_BUDGET_MS : DEFAULT_SHUTDOWN_BUDGET_MS;
+    const budgetMs = Math.max(0, options.budgetMs ?? defaultBudgetMs);
+    // A Managed Instances runtime always gets SIGTERM first, to let its invocations in flight finish.
+    const graceful = this.#extensions.size > 0 || managedInstances;
     this.#extensions.broadcast({
       eventType: 'SHUTDOWN',
       shutdownReason: options.reason ?? 'spindown',
@@ -345,6 +406,9 @@ export class RuntimeApiEmulator {
       new EmulatorClosedError('The emulator was closed before the invocation was answered'),
     );
     this.#log.close(new EmulatorClosedError('The emulator was closed before a matching request arrived'));
+    this.#runtimeRoutes.closeWaiters(
+      new EmulatorClosedError('The emulator was closed before enough GET /next requests were open'),
+    );
     this.#extensions.close();
     await this.#supervisor.close();
     await this.#server.close();

@@ -19,6 +19,13 @@ import { parseErrorDocument } from './invoke-result.js';
 import { NextLongPoll } from './next-long-poll.js';
 import type { RuntimeExchange } from './runtime-exchange.js';
 
+interface PendingWaiter {
+  readonly count: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
 /** Streamed responses may be much larger than buffered ones (docs/runtime-api.md §11). */
 const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
@@ -42,6 +49,8 @@ export class RuntimeApiRoutes {
   readonly #options: RuntimeApiRoutesOptions;
   #openNext = 0;
   #maxConcurrentNext = 0;
+  readonly #pendingWaiters = new Set<PendingWaiter>();
+  #closedWith: Error | undefined;
 
   constructor(options: RuntimeApiRoutesOptions) {
     this.#options = options;
@@ -89,6 +98,50 @@ export class RuntimeApiRoutes {
     return this.#maxConcurrentNext;
   }
 
+  /**
+   * Resolves once at least `count` `GET /next` requests are open (at once, if so already); rejects
+   * after `timeoutMs`, or with `closedWith` once {@link closeWaiters} ran.
+   */
+  whenPendingNext(count: number, timeoutMs: number): Promise<void> {
+    if (this.#closedWith !== undefined) return Promise.reject(this.#closedWith);
+    if (this.#openNext >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: PendingWaiter = {
+        count,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#pendingWaiters.delete(waiter);
+          reject(
+            new Error(
+              `${count} GET /next requests were not open at once within ${timeoutMs} ms (open: ${this.#openNext})`,
+            ),
+          );
+        }, timeoutMs),
+      };
+      this.#pendingWaiters.add(waiter);
+    });
+  }
+
+  /** Rejects every {@link whenPendingNext} waiter, now and later (the emulator is closing). */
+  closeWaiters(error: Error): void {
+    this.#closedWith = error;
+    for (const waiter of this.#pendingWaiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+    this.#pendingWaiters.clear();
+  }
+
+  #pendingChanged(): void {
+    for (const waiter of this.#pendingWaiters) {
+      if (this.#openNext < waiter.count) continue;
+      this.#pendingWaiters.delete(waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
+  }
+
   async #next(exchange: RuntimeExchange): Promise<void> {
     const { dispatcher, faults, logger } = this.#options;
     if ((await exchange.receive(MAX_RESPONSE_BYTES)) === undefined) return;
@@ -115,6 +168,8 @@ export class RuntimeApiRoutes {
       },
     });
     longPoll.park();
+    // After park: a /next answered at once was never waiting.
+    this.#pendingChanged();
   }
 
   #deliver(exchange: RuntimeExchange, invocation: EmulatedInvocation): void {
@@ -127,6 +182,7 @@ export class RuntimeApiRoutes {
       invokedFunctionArn: invoke.invokedFunctionArn ?? this.#options.function.functionArn,
     };
     exchange.send(200, invocation.body, nextHeaders(delivery));
+    invocation.expireAt(delivery.deadlineMs);
     this.#options.onDelivered(delivery);
   }
 

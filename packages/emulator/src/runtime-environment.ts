@@ -9,6 +9,8 @@ export interface RuntimeEnvironmentSettings {
   readonly region: string;
   readonly logStreamName: string;
   readonly taskRoot: string;
+  /** Managed Instances: `AWS_LAMBDA_MAX_CONCURRENCY` (docs/runtime-api.md §6.5). */
+  readonly maxConcurrency?: number | undefined;
 }
 
 /**
@@ -54,6 +56,12 @@ export function buildRuntimeEnvironment(
     LANG: 'en_US.UTF-8',
     ...FAKE_CREDENTIALS,
   };
+  if (settings.maxConcurrency !== undefined) {
+    // What a Managed Instances environment sets; LMI functions log in JSON only.
+    environment.AWS_LAMBDA_INITIALIZATION_TYPE = 'lambda-managed-instances';
+    environment.AWS_LAMBDA_MAX_CONCURRENCY = String(settings.maxConcurrency);
+    environment.AWS_LAMBDA_LOG_FORMAT = 'JSON';
+  }
   if (parent.PATH !== undefined) environment.PATH = parent.PATH;
   if (parent.HOME !== undefined) environment.HOME = parent.HOME;
   for (const [name, value] of Object.entries(extra)) {

@@ -102,6 +102,43 @@ describe('lambda-runtime-emulator CLI', () => {
     expect(cliProcess.output()).toContain('runtime exited (code 5)');
   });
 
+  it('gives the runtime a Managed Instances environment when started with --max-concurrency', async () => {
+    const cliProcess = run(['--port', '0', '--max-concurrency', '2', '--', process.execPath, fixture]);
+    const origin = await cliProcess.origin;
+
+    const response = await fetch(`${origin}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: '{"action":"env"}',
+    });
+    const { env } = (await response.json()) as { env: Record<string, string> };
+
+    expect(env.AWS_LAMBDA_MAX_CONCURRENCY).toBe('2');
+    expect(env.AWS_LAMBDA_INITIALIZATION_TYPE).toBe('lambda-managed-instances');
+  });
+
+  it('answers 429 TooManyRequestsException when nothing may queue with --max-queued 0', async () => {
+    const cliProcess = run(['--port', '0', '--max-queued', '0']);
+    const origin = await cliProcess.origin;
+
+    const response = await fetch(`${origin}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: '{}',
+    });
+
+    expect(response.status).toBe(429);
+    expect(response.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+    expect(await response.json()).toMatchObject({ Type: 'User', message: 'Rate Exceeded.' });
+  });
+
+  it('exits 2 with a clear message when --max-concurrency is not a positive integer', async () => {
+    const cliProcess = run(['--max-concurrency', '0']);
+
+    const exit = await cliProcess.exit;
+
+    expect(exit.code).toBe(2);
+    expect(cliProcess.output()).toContain('--max-concurrency must be an integer from 1 to 10000');
+  });
+
   it('prints usage and exits 2 when an option is unknown', async () => {
     const cliProcess = run(['--bogus']);
 

@@ -139,4 +139,83 @@ describe('InvocationStateMachine', () => {
     expect(c.outcome?.via).toBe('exit');
     expect(exiting.check('c')).toBe('answered');
   });
+
+  describe('with maxConcurrency', () => {
+    it('delivers up to N invocations at once and the next one when any of them ends', () => {
+      const machine = new InvocationStateMachine<TestInvocation>({ maxConcurrency: 3 });
+      const delivered: string[] = [];
+      for (const id of ['a', 'b', 'c', 'd']) machine.enqueue(invocation(id));
+      for (let poll = 0; poll < 4; poll += 1) machine.next(waiter(delivered));
+      const whileFull = [...delivered];
+
+      machine.finish('b', success);
+
+      expect(whileFull).toEqual(['a', 'b', 'c']);
+      expect(delivered).toEqual(['a', 'b', 'c', 'd']);
+      expect(machine.inFlightCount).toBe(3);
+      expect(machine.maxInFlight).toBe(3);
+      expect(machine.parkedCount).toBe(0);
+    });
+
+    it('ends each invocation with the answer for its own id in any order', () => {
+      const machine = new InvocationStateMachine<TestInvocation>({ maxConcurrency: 3 });
+      const invocations = ['a', 'b', 'c'].map(invocation);
+      for (const each of invocations) machine.enqueue(each);
+      for (const _ of invocations) machine.next(waiter([]));
+
+      for (const id of ['c', 'a', 'b']) {
+        machine.finish(id, { status: 'success', via: 'response', payload: Buffer.from(id) });
+      }
+
+      expect(invocations.map((each) => each.outcome?.payload.toString())).toEqual(['a', 'b', 'c']);
+      expect(invocations.map((each) => machine.check(each.requestId))).toEqual([
+        'answered',
+        'answered',
+        'answered',
+      ]);
+      expect(machine.inFlightCount).toBe(0);
+    });
+
+    it('gives the slot of a timed-out invocation to the next one and keeps the others current', () => {
+      const machine = new InvocationStateMachine<TestInvocation>({ maxConcurrency: 2 });
+      const delivered: string[] = [];
+      const slow = invocation('slow');
+      machine.enqueue(slow);
+      machine.enqueue(invocation('fast'));
+      machine.enqueue(invocation('waiting'));
+      for (let poll = 0; poll < 3; poll += 1) machine.next(waiter(delivered));
+
+      machine.abandon(slow);
+
+      expect(delivered).toEqual(['slow', 'fast', 'waiting']);
+      expect(machine.check('slow')).toBe('timed-out');
+      expect(machine.check('fast')).toBe('current');
+      expect(machine.check('waiting')).toBe('current');
+    });
+  });
+
+  describe('with maxQueued', () => {
+    it('refuses an invocation that cannot be delivered when the queue is full', () => {
+      const machine = new InvocationStateMachine<TestInvocation>({ maxQueued: 2 });
+      const delivered: string[] = [];
+      machine.next(waiter(delivered));
+
+      const answers = ['a', 'b', 'c', 'd'].map((id) => machine.enqueue(invocation(id)));
+
+      expect(answers).toEqual(['accepted', 'accepted', 'accepted', 'throttled']);
+      expect(delivered).toEqual(['a']);
+      expect(machine.queued.map((queued) => queued.requestId)).toEqual(['b', 'c']);
+    });
+
+    it('accepts an invocation a parked /next takes at once even when no queue is allowed', () => {
+      const machine = new InvocationStateMachine<TestInvocation>({ maxConcurrency: 2, maxQueued: 0 });
+      machine.next(waiter([]));
+      machine.next(waiter([]));
+
+      const answers = ['a', 'b', 'c'].map((id) => machine.enqueue(invocation(id)));
+
+      expect(answers).toEqual(['accepted', 'accepted', 'throttled']);
+      expect(machine.queued).toHaveLength(0);
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FRONT_DOOR_PATH } from '../src/invoke-front-door.js';
 import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { RuntimeClient } from './support/runtime-client.js';
+import { until } from './support/until.js';
 
 describe('InvokeFrontDoor', () => {
   let emulator: RuntimeApiEmulator;
@@ -93,21 +94,20 @@ describe('InvokeFrontDoor', () => {
     expect(await response.json()).toMatchObject({ errorType: 'InvalidClientContext' });
   });
 
-  it('answers 400 to a concurrent caller and keeps serving when two invocations overlap', async () => {
+  it('queues a concurrent caller and answers it after the invocation in flight', async () => {
     const first = fetch(url, { method: 'POST', body: '{"n":1}' });
     const next = await runtime.next();
 
-    const second = await fetch(url, { method: 'POST', body: '{"n":2}' });
+    const second = fetch(url, { method: 'POST', body: '{"n":2}' });
+    await until(() => emulator.queuedInvocations === 1);
     await runtime.respond(next.requestId, '{"served":1}');
-    const firstResponse = await first;
-    const third = fetch(url, { method: 'POST', body: '{"n":3}' });
-    const thirdNext = await runtime.next();
-    await runtime.respond(thirdNext.requestId, '{"served":3}');
+    const secondNext = await runtime.next();
+    await runtime.respond(secondNext.requestId, '{"served":2}');
 
-    expect(second.status).toBe(400);
-    expect(await second.json()).toMatchObject({ errorType: 'ResourceConflictException' });
-    expect(await firstResponse.json()).toEqual({ served: 1 });
-    expect(await (await third).json()).toEqual({ served: 3 });
+    expect(secondNext.body.toString()).toBe('{"n":2}');
+    expect(await (await first).json()).toEqual({ served: 1 });
+    expect(await (await second).json()).toEqual({ served: 2 });
+    expect(emulator.maxInFlight).toBe(1);
   });
 
   it('answers 405 when the method is not POST', async () => {
