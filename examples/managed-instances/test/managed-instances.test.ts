@@ -1,14 +1,16 @@
 import { fileURLToPath } from 'node:url';
+import { RuntimeApiEmulator, type SpawnedRuntime } from '@lambda-runtime/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LmiRuntimeApi, type SpawnedProcess } from '../../../packages/core/test/lmi-runtime-api.js';
-import { until } from '../../../packages/core/test/support.js';
 
 const bootstrap = fileURLToPath(new URL('../bootstrap', import.meta.url));
-const taskRoot = fileURLToPath(new URL('..', import.meta.url));
 
 type Record_ = Record<string, unknown>;
 
-function records(runtime: SpawnedProcess): Record_[] {
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function records(runtime: SpawnedRuntime): Record_[] {
   return runtime.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
@@ -20,14 +22,14 @@ function traceHeader(index: number): string {
 }
 
 describe('examples/managed-instances', () => {
-  let api: LmiRuntimeApi;
+  let emulator: RuntimeApiEmulator;
 
   beforeEach(async () => {
-    api = await LmiRuntimeApi.start();
+    emulator = await RuntimeApiEmulator.start({ functionName: 'orders', maxConcurrency: 8 });
   });
 
   afterEach(async () => {
-    await api.close();
+    await emulator.close();
   });
 
   it.each([
@@ -36,31 +38,33 @@ describe('examples/managed-instances', () => {
   ])(
     'items 42, 43: Powertools Logger, Tracer and Metrics attribute each line, trace and metric to its own invocation %s',
     async (_, extra) => {
-      const runtime = api.spawn(
-        [],
-        api.environment(8, { _HANDLER: 'src/orders.handler', LAMBDA_TASK_ROOT: taskRoot, ...extra }),
-        bootstrap,
-      );
-      await api.waitForParked(8);
+      const runtime = emulator.spawn({
+        command: bootstrap,
+        // AWS_EXECUTION_ENV as Lambda Managed Instances set it for a runtime of its own (Tracer needs one).
+        env: { _HANDLER: 'src/orders.handler', AWS_EXECUTION_ENV: 'AWS_Lambda_Image', ...extra },
+      });
+      await emulator.waitForPendingNext(8);
       // Eight at once, finishing in the opposite order: their log lines and metrics interleave.
-      const invocations = Array.from({ length: 8 }, (_, index) => ({
-        index,
-        orderId: `order-${index}`,
-        ...api.invoke(
-          { orderId: `order-${index}`, items: index + 1, waitMs: (8 - index) * 25 },
-          { traceId: traceHeader(index) },
-        ),
-      }));
+      const orders = Array.from({ length: 8 }, (_, index) => ({ index, orderId: `order-${index}` }));
 
-      const answers = await Promise.all(invocations.map((invocation) => invocation.answered));
+      const results = await Promise.all(
+        orders.map(({ index, orderId }) =>
+          emulator.invoke(
+            { orderId, items: index + 1, waitMs: (8 - index) * 25 },
+            { traceId: traceHeader(index) },
+          ),
+        ),
+      );
 
       // A worker thread's process.stdout reaches the process's own a moment later.
       await until(() => records(runtime).filter((line) => '_aws' in line).length === 8);
       const output = records(runtime);
-      for (const [position, { index, orderId, requestId }] of invocations.entries()) {
-        expect(answers[position]?.status).toBe(202);
+      for (const { index, orderId } of orders) {
+        const result = results[index];
+        const requestId = result?.requestId;
+        expect(result?.status).toBe('success');
         const root = `1-6759e988-bd862e3fe1be46a99427279${index}`;
-        expect(JSON.parse(answers[position]?.body ?? '{}')).toEqual({
+        expect(result?.json()).toEqual({
           orderId,
           requestId,
           traceBefore: root,

@@ -102,6 +102,49 @@ describe('Lambda Managed Instances (a runtime process)', () => {
     expect(logLines(runtime).filter((line) => line.message === 'initializing')).toHaveLength(2);
   });
 
+  it('answers every invocation in flight with an uncaught exception on /error, then exits 1', async () => {
+    const runtime = api.spawn([fixture], api.environment(3));
+    await api.waitForParked(3);
+
+    // The crash comes once both have started (the barrier).
+    const calm = api.invoke({ index: 0, barrier: 2, waitMs: 60_000 });
+    const crashing = api.invoke({ index: 1, barrier: 2, waitMs: 60_000, crashInMs: 10 });
+    const answers = await Promise.all([calm.answered, crashing.answered]);
+    const exit = await runtime.exited;
+
+    expect(exit.code).toBe(1);
+    for (const answer of answers) {
+      expect(answer.via).toBe('error');
+      expect(JSON.parse(answer.body)).toMatchObject({
+        errorType: 'RangeError',
+        errorMessage: 'thrown from a timer of 1',
+      });
+    }
+    expect(logLines(runtime).find((line) => line.level === 'FATAL')?.message).toBe(
+      'Uncaught exception during an invocation, reported to /error; exiting',
+    );
+  });
+
+  it('with worker threads, a worker that crashes ends alone and the others go on serving', async () => {
+    const runtime = api.spawn([fixture], api.environment(2, { AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' }));
+    await api.waitForParked(2);
+
+    const crashed = await api.invoke({ index: 0, waitMs: 60_000, crashInMs: 10 }).answered;
+    await until(() => logLines(runtime).some((line) => line.message.startsWith('Worker ')));
+    const served = await Promise.all([1, 2, 3].map((index) => api.invoke({ index }).answered));
+
+    expect(crashed.via).toBe('error');
+    expect(served.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(
+      new Set(served.map((answer) => (JSON.parse(answer.body) as { threadId: number }).threadId)).size,
+    ).toBe(1);
+    expect(logLines(runtime).find((line) => line.message.startsWith('Worker '))).toMatchObject({
+      level: 'ERROR',
+      exitCode: 1,
+    });
+    expect(runtime.child.exitCode).toBeNull();
+  });
+
   it.each([
     ['in one process', {}],
     ['with worker threads', { AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' }],
