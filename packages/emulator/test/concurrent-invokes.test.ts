@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_QUEUED_INVOCATIONS } from '../src/emulator-options.js';
 import { FRONT_DOOR_PATH } from '../src/invoke-front-door.js';
+import { RESPONSE_STREAM_PATH } from '../src/response-stream-front-door.js';
 import { RuntimeApiEmulator } from '../src/runtime-api-emulator.js';
 import { TooManyRequestsError } from '../src/too-many-requests-error.js';
 import { type HttpAnswer, httpCall } from './support/http-call.js';
@@ -41,6 +42,19 @@ describe('RuntimeApiEmulator under concurrent invokes (single concurrency)', () 
     expect(emulator.maxInFlight).toBe(1);
     expect(emulator.maxConcurrentNext).toBe(1);
     expect(runtime.exit).toBeUndefined();
+  });
+
+  it('throttles callers of the function URL door and the streaming endpoint with 429 too', async () => {
+    emulator = await RuntimeApiEmulator.start({ maxQueuedInvocations: 0, functionUrl: { port: 0 } });
+
+    const viaUrl = await httpCall(emulator.functionUrlOrigin ?? '', '/orders', { method: 'GET' });
+    const viaStream = await httpCall(emulator.origin, RESPONSE_STREAM_PATH, { method: 'POST', body: '{}' });
+
+    expect(viaUrl.status).toBe(429);
+    expect(viaUrl.json).toEqual({ Message: 'Rate Exceeded.' });
+    expect(viaStream.status).toBe(429);
+    expect(viaStream.headers['x-amzn-errortype']).toBe('TooManyRequestsException');
+    expect(emulator.queuedInvocations).toBe(0);
   });
 
   it('answers callers beyond the queue bound with 429 TooManyRequestsException as the Invoke API does', async () => {
