@@ -5,6 +5,7 @@ import { until } from './support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/managed-instances.mjs', import.meta.url));
 const storeFixture = fileURLToPath(new URL('./fixtures/invoke-store.mjs', import.meta.url));
+const streamingFixture = fileURLToPath(new URL('./fixtures/concurrent-streaming.mjs', import.meta.url));
 
 interface LogLine {
   readonly level: string;
@@ -52,6 +53,22 @@ describe('Lambda Managed Instances (the emulator in Managed Instances mode)', ()
     results.forEach((result, index) => {
       expect(result.status).toBe('success');
       expect(result.json()).toMatchObject({ index, requestId: result.requestId });
+    });
+  });
+
+  it('items 33, 41: streams several responses at once, each on its own id', async () => {
+    await start(3, {}, streamingFixture);
+    await emulator.waitForPendingNext(3);
+
+    const streams = [0, 1, 2].map((id) => emulator.invokeStream({ id, barrier: 3 }));
+    const bodies = await Promise.all(streams.map(async (stream) => (await stream.collect()).body.toString()));
+    const results = await Promise.all(streams.map((stream) => stream.result));
+
+    expect(emulator.maxInFlight).toBe(3);
+    results.forEach((result, id) => {
+      expect(result.status).toBe('success');
+      expect(streams[id]?.streamed).toBe(true);
+      expect(bodies[id]).toBe(`${id}:start ${id}:end ${result.requestId}`);
     });
   });
 
