@@ -12,8 +12,7 @@
 //   - latency p50/p99: the server's event-sent -> answer-received time per invocation.
 // The handler awaits 20 ms on a timer (--io-ms), so the ceiling is N / 20 ms invocations per second.
 // Writes results/concurrency.json, concurrency.md and concurrency.svg; progress goes to stderr.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +29,7 @@ import {
   stats,
   statusField,
 } from './lib/process-stats.mjs';
+import { spawnRuntime } from './lib/runtime-process.mjs';
 import { selectVariants } from './lib/select-variants.mjs';
 import { startServerProcess } from './lib/server-process.mjs';
 
@@ -200,32 +200,19 @@ log(
 
 /** One spawn of `variant` at concurrency `n`: warm-up, then the measured phase. */
 async function measure(server, variant, n) {
-  const logFd = openSync(join(LOGS, `concurrency-${variant.name}-${n}.log`), 'w');
   server.send({ type: 'arm' });
-  const child = spawn(process.execPath, [join(ROOT, variant.entry)], {
+  const { child, exited, until } = spawnRuntime({
+    args: [join(ROOT, variant.entry)],
     cwd: ROOT,
     env: {
       ...lambdaEnvironment({ port: server.port, taskRoot: ROOT, name: 'bench-concurrency', memoryMiB: 2048 }),
       BENCH_IO_MS: String(IO_MS),
       ...variant.env(n),
     },
-    stdio: ['ignore', logFd, 'pipe'],
+    logPath: join(LOGS, `concurrency-${variant.name}-${n}.log`),
+    name: `${variant.name} (N=${n})`,
   });
-  closeSync(logFd);
   current = child;
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const died = exited.then(({ code, signal }) => {
-    throw new Error(
-      `${variant.name} (N=${n}) exited early (code ${code}, signal ${signal}); stderr: ${stderr.slice(-2000)}`,
-    );
-  });
-  died.catch(() => undefined);
-  const until = (promise) => Promise.race([promise, died]);
   try {
     const expected = variant.polls(n);
     server.send({ type: 'wait-polls', n: expected });

@@ -15,8 +15,7 @@
 //   4. peak RSS: VmHWM from /proc/<pid>/status at the end; then SIGKILL.
 // Medians with min–max over the runs go to stdout (table), bench/results/latest.json,
 // bench/results/table.md (for the README) and bench/results/chart.svg. Progress goes to stderr.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +31,7 @@ import {
   stats,
   statusField,
 } from './lib/process-stats.mjs';
+import { spawnRuntime } from './lib/runtime-process.mjs';
 import { selectVariants } from './lib/select-variants.mjs';
 import { startServerProcess } from './lib/server-process.mjs';
 import { BASELINE, TARGETS, VARIANTS } from './variants.mjs';
@@ -226,33 +226,15 @@ log(
 /** One spawn of `variant`: cold start, warm-up, measured invocations, peak RSS. */
 async function measure(server, variant, { coldOnly = false } = {}) {
   const cwd = join(ROOT, variant.cwd ?? dirname(variant.entry));
-  const logFd = openSync(join(LOGS, `${variant.name}.log`), 'w');
   server.send({ type: 'arm' });
   await server.roundTrip();
-  const spawnedAt = process.hrtime.bigint();
-  const child = spawn(
-    process.execPath,
-    [...NODE_ARGS, ...(variant.nodeArgs ?? []), join(ROOT, variant.entry)],
-    {
-      cwd,
-      env: lambdaEnvironment({ port: server.port, taskRoot: cwd, name: 'bench-echo', memoryMiB: 1024 }),
-      stdio: ['ignore', logFd, 'pipe'],
-    },
-  );
-  closeSync(logFd);
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
+  const { child, spawnedAt, exited, until } = spawnRuntime({
+    args: [...NODE_ARGS, ...(variant.nodeArgs ?? []), join(ROOT, variant.entry)],
+    cwd,
+    env: lambdaEnvironment({ port: server.port, taskRoot: cwd, name: 'bench-echo', memoryMiB: 1024 }),
+    logPath: join(LOGS, `${variant.name}.log`),
+    name: variant.name,
   });
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const died = exited.then(({ code, signal }) => {
-    throw new Error(
-      `${variant.name} exited early (code ${code}, signal ${signal}); stderr: ${stderr.slice(-2000)}; stdout: ${join(LOGS, `${variant.name}.log`)}`,
-    );
-  });
-  died.catch(() => undefined);
-  const until = (promise) => Promise.race([promise, died]);
   try {
     const cold = await until(server.next('cold', 30_000));
     if (coldOnly) return undefined;
