@@ -12,13 +12,26 @@
 //   - latency p50/p99: the server's event-sent -> answer-received time per invocation.
 // The handler awaits 20 ms on a timer (--io-ms), so the ceiling is N / 20 ms invocations per second.
 // Writes results/concurrency.json, concurrency.md and concurrency.svg; progress goes to stderr.
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderLineChart } from './chart.mjs';
+import { lambdaEnvironment } from './lib/lambda-environment.mjs';
+import {
+  clockTicks,
+  cpuTicks,
+  describeMachine,
+  gitDescription,
+  loadAverage,
+  machineIdleTicks,
+  stats,
+  statusField,
+} from './lib/process-stats.mjs';
+import { spawnRuntime } from './lib/runtime-process.mjs';
+import { selectVariants } from './lib/select-variants.mjs';
+import { startServerProcess } from './lib/server-process.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LOGS = join(tmpdir(), 'lambda-runtime-bench');
@@ -86,7 +99,7 @@ const LEVELS = flags.concurrency.split(',').map((n) => positiveNumber('concurren
 const SECONDS = positiveNumber('seconds', flags.seconds);
 const WARMUP_SECONDS = positiveNumber('warmup-seconds', flags['warmup-seconds'], false, 0);
 const IO_MS = positiveNumber('io-ms', flags['io-ms']);
-const selected = selectVariants(flags.variants);
+const selected = selectVariants(flags.variants, VARIANTS);
 const OUT = resolve(flags.out);
 const CLK_TCK = clockTicks();
 
@@ -112,7 +125,7 @@ log(
 );
 
 mkdirSync(LOGS, { recursive: true });
-const server = await startServer();
+const server = await startServerProcess(join(ROOT, 'bench', 'concurrency-server.mjs'));
 /** The runtime being measured, so that an interrupted run leaves no process behind. */
 let current;
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -155,11 +168,11 @@ for (const variant of selected) {
     }
   }
 }
-machine.loadAverageEnd = loadavg().map((l) => Number(l.toFixed(2)));
+machine.loadAverageEnd = loadAverage();
 const report = {
   generatedAt: new Date().toISOString(),
   command: reproduceCommand(),
-  commit: gitDescription(),
+  commit: gitDescription(ROOT),
   machine,
   settings: {
     runs: RUNS,
@@ -187,41 +200,32 @@ log(
 
 /** One spawn of `variant` at concurrency `n`: warm-up, then the measured phase. */
 async function measure(server, variant, n) {
-  const logFd = openSync(join(LOGS, `concurrency-${variant.name}-${n}.log`), 'w');
   server.send({ type: 'arm' });
-  const child = spawn(process.execPath, [join(ROOT, variant.entry)], {
+  const { child, exited, until } = spawnRuntime({
+    args: [join(ROOT, variant.entry)],
     cwd: ROOT,
-    env: { ...lambdaEnvironment(server.port, ROOT), BENCH_IO_MS: String(IO_MS), ...variant.env(n) },
-    stdio: ['ignore', logFd, 'pipe'],
+    env: {
+      ...lambdaEnvironment({ port: server.port, taskRoot: ROOT, name: 'bench-concurrency', memoryMiB: 2048 }),
+      BENCH_IO_MS: String(IO_MS),
+      ...variant.env(n),
+    },
+    logPath: join(LOGS, `concurrency-${variant.name}-${n}.log`),
+    name: `${variant.name} (N=${n})`,
   });
-  closeSync(logFd);
   current = child;
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const died = exited.then(({ code, signal }) => {
-    throw new Error(
-      `${variant.name} (N=${n}) exited early (code ${code}, signal ${signal}); stderr: ${stderr.slice(-2000)}`,
-    );
-  });
-  died.catch(() => undefined);
-  const until = (promise) => Promise.race([promise, died]);
   try {
     const expected = variant.polls(n);
     server.send({ type: 'wait-polls', n: expected });
     await until(server.next('polls', 30_000, `${variant.name} (N=${n}) to park ${expected} /next`));
     if (WARMUP_SECONDS > 0) {
       server.send({ type: 'drive', seconds: WARMUP_SECONDS, concurrency: n, record: false });
-      await until(server.next('done', 60_000 + WARMUP_SECONDS * 1000));
+      await until(server.next('done', 60_000 + WARMUP_SECONDS * 1000, 'done'));
     }
     const before = cpuTicks(child.pid);
     const serverBefore = cpuTicks(server.pid);
     const idleBefore = machineIdleTicks();
     server.send({ type: 'drive', seconds: SECONDS, concurrency: n, record: true });
-    const phase = await until(server.next('done', 60_000 + SECONDS * 1000));
+    const phase = await until(server.next('done', 60_000 + SECONDS * 1000, 'done'));
     const after = cpuTicks(child.pid);
     const serverAfter = cpuTicks(server.pid);
     const idleAfter = machineIdleTicks();
@@ -242,163 +246,12 @@ async function measure(server, variant, n) {
       latencyP50Ms: phase.p50Ns / 1e6,
       latencyP99Ms: phase.p99Ns / 1e6,
       maxOutstanding: phase.maxOutstanding,
-      peakRssMiB: statusField(child.pid, 'VmHWM') / 1024,
+      peakRssMiB: statusField(child.pid, 'VmHWM', Number.NaN) / 1024,
     };
   } finally {
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-/** Forks bench/concurrency-server.mjs and wraps its IPC channel. */
-async function startServer() {
-  const child = fork(join(ROOT, 'bench', 'concurrency-server.mjs'), [], {
-    env: withoutExtraCaCerts(process.env),
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const queue = [];
-  let waiter;
-  child.on('message', (message) => {
-    if (message.type === 'init-error' || message.type === 'protocol-error') {
-      const error = new Error(`Runtime API server: ${message.type} ${message.body ?? message.message}`);
-      if (waiter) waiter.reject(error);
-      else queue.push({ type: 'failure', error });
-      return;
-    }
-    if (waiter) waiter.resolve(message);
-    else queue.push(message);
-  });
-  const api = {
-    port: 0,
-    pid: child.pid,
-    send: (message) => child.send(message),
-    /** The next message from the server; it must be of `type`. */
-    next(type, timeoutMs, what = type) {
-      return new Promise((resolve, reject) => {
-        const settle = (message) => {
-          if (message.type === 'failure') return reject(message.error);
-          if (message.type !== type)
-            return reject(new Error(`expected ${type} from the server, got ${message.type}`));
-          resolve(message);
-        };
-        if (queue.length > 0) return settle(queue.shift());
-        const timer = setTimeout(() => {
-          waiter = undefined;
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-        }, timeoutMs);
-        waiter = {
-          resolve: (message) => {
-            clearTimeout(timer);
-            waiter = undefined;
-            settle(message);
-          },
-          reject: (error) => {
-            clearTimeout(timer);
-            waiter = undefined;
-            reject(error);
-          },
-        };
-      });
-    },
-    stop: () => {
-      if (child.connected) child.send({ type: 'stop' });
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    },
-    kill: () => child.kill('SIGKILL'),
-  };
-  api.port = (await api.next('listening', 10_000)).port;
-  return api;
-}
-
-/** The reserved variables Lambda gives a custom runtime; nothing inherited but PATH. */
-function lambdaEnvironment(port, taskRoot) {
-  const name = 'bench-concurrency';
-  return {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: 'en_US.UTF-8',
-    TZ: ':UTC',
-    AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
-    _HANDLER: 'index.handler',
-    LAMBDA_TASK_ROOT: taskRoot,
-    LAMBDA_RUNTIME_DIR: taskRoot,
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'bench-fake-secret-access-key',
-    AWS_SESSION_TOKEN: 'bench-fake-session-token',
-  };
-}
-
-function withoutExtraCaCerts(env) {
-  const copy = { ...env };
-  delete copy.NODE_EXTRA_CA_CERTS;
-  delete copy.NODE_OPTIONS;
-  return copy;
-}
-
-/** Idle + iowait time of every core of the machine, in clock ticks (the `cpu` line of /proc/stat). */
-function machineIdleTicks() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
-  return Number(fields[4]) + Number(fields[5]);
-}
-
-/** utime + stime of the whole process (all threads), in clock ticks. */
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function statusField(pid, name) {
-  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
-  return match === null ? Number.NaN : Number(match[1]);
-}
-
-function gitDescription() {
-  try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-function clockTicks() {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  return { median, min: sorted[0], max: sorted[n - 1], n };
-}
-
-function describeMachine() {
-  const list = cpus();
-  let osName = `${type()} ${release()}`;
-  try {
-    const pretty = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]+)"?/m);
-    if (pretty) osName = `${pretty[1]} (${type()} ${release()})`;
-  } catch {}
-  return {
-    cpuModel: list[0]?.model.trim() ?? 'unknown',
-    cores: list.length,
-    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version,
-    os: osName,
-    loadAverageStart: loadavg().map((l) => Number(l.toFixed(2))),
-  };
 }
 
 function reproduceCommand() {
@@ -527,19 +380,4 @@ function positiveNumber(name, text, integer = false, min = Number.MIN_VALUE) {
     process.exit(2);
   }
   return value;
-}
-
-function selectVariants(list) {
-  const names = list
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean);
-  const unknown = names.filter((n) => !VARIANTS.some((v) => v.name === n));
-  if (unknown.length > 0) {
-    process.stderr.write(
-      `unknown variant(s) ${unknown.join(', ')}; known: ${VARIANTS.map((v) => v.name).join(', ')}\n`,
-    );
-    process.exit(2);
-  }
-  return VARIANTS.filter((v) => names.includes(v.name));
 }

@@ -15,13 +15,25 @@
 //   4. peak RSS: VmHWM from /proc/<pid>/status at the end; then SIGKILL.
 // Medians with min–max over the runs go to stdout (table), bench/results/latest.json,
 // bench/results/table.md (for the README) and bench/results/chart.svg. Progress goes to stderr.
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.mjs';
+import { lambdaEnvironment } from './lib/lambda-environment.mjs';
+import {
+  clockTicks,
+  cpuTicks,
+  describeMachine,
+  gitDescription,
+  loadAverage,
+  stats,
+  statusField,
+} from './lib/process-stats.mjs';
+import { spawnRuntime } from './lib/runtime-process.mjs';
+import { selectVariants } from './lib/select-variants.mjs';
+import { startServerProcess } from './lib/server-process.mjs';
 import { BASELINE, TARGETS, VARIANTS } from './variants.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -53,7 +65,7 @@ if (flags.help) {
 const RUNS = positiveInt('runs', flags.runs);
 const INVOCATIONS = positiveInt('invocations', flags.invocations);
 const WARMUP = positiveInt('warmup', flags.warmup, 0);
-const selected = selectVariants(flags.variants);
+const selected = selectVariants(flags.variants, VARIANTS);
 const OUT = resolve(flags.out);
 const NODE_ARGS = flags['node-args']?.split(' ').filter(Boolean) ?? [];
 
@@ -106,7 +118,7 @@ for (const variant of selected) {
 }
 
 mkdirSync(LOGS, { recursive: true });
-const server = await startServer();
+const server = await startServerProcess(join(ROOT, 'bench', 'server.mjs'));
 const samples = Object.fromEntries(selected.map((v) => [v.name, []]));
 const startedAt = Date.now();
 const failures = [];
@@ -170,12 +182,12 @@ const targets = TARGETS.map((target) => {
     result: ratio === undefined ? 'n/a' : ratio <= target.max ? 'PASS' : 'FAIL',
   };
 });
-machine.loadAverageEnd = loadavg().map((l) => Number(l.toFixed(2)));
+machine.loadAverageEnd = loadAverage();
 
 const report = {
   generatedAt: new Date().toISOString(),
   command: reproduceCommand(),
-  commit: gitDescription(),
+  commit: gitDescription(ROOT),
   machine,
   settings: { runs: RUNS, invocations: INVOCATIONS, warmup: WARMUP, clockTicksPerSecond: CLK_TCK },
   notes: NOTES,
@@ -214,33 +226,15 @@ log(
 /** One spawn of `variant`: cold start, warm-up, measured invocations, peak RSS. */
 async function measure(server, variant, { coldOnly = false } = {}) {
   const cwd = join(ROOT, variant.cwd ?? dirname(variant.entry));
-  const logFd = openSync(join(LOGS, `${variant.name}.log`), 'w');
   server.send({ type: 'arm' });
   await server.roundTrip();
-  const spawnedAt = process.hrtime.bigint();
-  const child = spawn(
-    process.execPath,
-    [...NODE_ARGS, ...(variant.nodeArgs ?? []), join(ROOT, variant.entry)],
-    {
-      cwd,
-      env: lambdaEnvironment(server.port, cwd),
-      stdio: ['ignore', logFd, 'pipe'],
-    },
-  );
-  closeSync(logFd);
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
+  const { child, spawnedAt, exited, until } = spawnRuntime({
+    args: [...NODE_ARGS, ...(variant.nodeArgs ?? []), join(ROOT, variant.entry)],
+    cwd,
+    env: lambdaEnvironment({ port: server.port, taskRoot: cwd, name: 'bench-echo', memoryMiB: 1024 }),
+    logPath: join(LOGS, `${variant.name}.log`),
+    name: variant.name,
   });
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const died = exited.then(({ code, signal }) => {
-    throw new Error(
-      `${variant.name} exited early (code ${code}, signal ${signal}); stderr: ${stderr.slice(-2000)}; stdout: ${join(LOGS, `${variant.name}.log`)}`,
-    );
-  });
-  died.catch(() => undefined);
-  const until = (promise) => Promise.race([promise, died]);
   try {
     const cold = await until(server.next('cold', 30_000));
     if (coldOnly) return undefined;
@@ -279,160 +273,6 @@ async function measure(server, variant, { coldOnly = false } = {}) {
       await exited;
     }
   }
-}
-
-/** Forks bench/server.mjs and wraps its IPC channel. */
-async function startServer() {
-  const child = fork(join(ROOT, 'bench', 'server.mjs'), [], {
-    env: withoutExtraCaCerts(process.env),
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const queue = [];
-  let waiter;
-  child.on('message', (message) => {
-    if (message.type === 'init-error' || message.type === 'protocol-error') {
-      const error = new Error(`Runtime API server: ${message.type} ${message.body ?? message.message}`);
-      if (waiter) waiter.reject(error);
-      else queue.push({ type: 'failure', error });
-      return;
-    }
-    if (waiter) waiter.resolve(message);
-    else queue.push(message);
-  });
-  const api = {
-    port: 0,
-    send: (message) => child.send(message),
-    /** The next message from the server; it must be of `type`. */
-    next(type, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const settle = (message) => {
-          if (message.type === 'failure') return reject(message.error);
-          if (message.type !== type)
-            return reject(new Error(`expected ${type} from the server, got ${message.type}`));
-          resolve(message);
-        };
-        if (queue.length > 0) return settle(queue.shift());
-        const timer = setTimeout(() => {
-          waiter = undefined;
-          reject(new Error(`no ${type} from the server within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiter = {
-          resolve: (message) => {
-            clearTimeout(timer);
-            waiter = undefined;
-            settle(message);
-          },
-          reject: (error) => {
-            clearTimeout(timer);
-            waiter = undefined;
-            reject(error);
-          },
-        };
-      });
-    },
-    /** Resolves once the server has processed every message sent so far (IPC is ordered). */
-    roundTrip: async () => {
-      child.send({ type: 'ping' });
-      await api.next('pong', 10_000);
-    },
-    stop: () => {
-      if (child.connected) child.send({ type: 'stop' });
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    },
-  };
-  const listening = await api.next('listening', 10_000);
-  api.port = listening.port;
-  return api;
-}
-
-/** The reserved variables Lambda gives a custom runtime (docs/runtime-api.md §4); nothing inherited but PATH. */
-function lambdaEnvironment(port, taskRoot) {
-  const name = 'bench-echo';
-  return {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: 'en_US.UTF-8',
-    TZ: ':UTC',
-    AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
-    _HANDLER: 'index.handler',
-    LAMBDA_TASK_ROOT: taskRoot,
-    LAMBDA_RUNTIME_DIR: taskRoot,
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'bench-fake-secret-access-key',
-    AWS_SESSION_TOKEN: 'bench-fake-session-token',
-  };
-}
-
-function withoutExtraCaCerts(env) {
-  const copy = { ...env };
-  delete copy.NODE_EXTRA_CA_CERTS;
-  delete copy.NODE_OPTIONS;
-  return copy;
-}
-
-/** utime + stime of the whole process (all threads), in clock ticks. */
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name (which may contain spaces): state is field 3,
-  // utime field 14, stime field 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** A kB field of /proc/<pid>/status, e.g. VmHWM (peak resident set size). */
-function statusField(pid, name) {
-  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
-  if (match === null) throw new Error(`no ${name} in /proc/${pid}/status`);
-  return Number(match[1]);
-}
-
-/** The commit measured, with `-dirty` when the working tree differs from it. */
-function gitDescription() {
-  try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-function clockTicks() {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  return { median, min: sorted[0], max: sorted[n - 1], n };
-}
-
-function describeMachine() {
-  const list = cpus();
-  let osName = `${type()} ${release()}`;
-  try {
-    const pretty = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]+)"?/m);
-    if (pretty) osName = `${pretty[1]} (${type()} ${release()})`;
-  } catch {}
-  return {
-    cpuModel: list[0]?.model.trim() ?? 'unknown',
-    cores: list.length,
-    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version,
-    os: osName,
-    loadAverageStart: loadavg().map((l) => Number(l.toFixed(2))),
-  };
 }
 
 function reproduceCommand() {
@@ -542,20 +382,4 @@ function positiveInt(name, text, min = 1) {
     process.exit(2);
   }
   return value;
-}
-
-function selectVariants(list) {
-  if (list === undefined) return VARIANTS;
-  const names = list
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean);
-  const unknown = names.filter((n) => !VARIANTS.some((v) => v.name === n));
-  if (unknown.length > 0) {
-    process.stderr.write(
-      `unknown variant(s) ${unknown.join(', ')}; known: ${VARIANTS.map((v) => v.name).join(', ')}\n`,
-    );
-    process.exit(2);
-  }
-  return VARIANTS.filter((v) => names.includes(v.name));
 }

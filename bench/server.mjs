@@ -22,23 +22,18 @@
 //   child  -> { type: 'done', n, errors, wallNs, p50Ns, p99Ns, meanNs }  when the phase is over and
 //                                             the runtime is parked on its next /next (idle)
 //   child  -> { type: 'init-error', body } / { type: 'protocol-error', message }
-import { createServer } from 'node:http';
-import { serializePerConnection } from '@lambda-runtime/emulator';
-
-const NEXT_PATH = '/2018-06-01/runtime/invocation/next';
-const INVOCATION_PREFIX = '/2018-06-01/runtime/invocation/';
-const INIT_ERROR_PATH = '/2018-06-01/runtime/init/error';
-const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:012345678912:function:bench-echo';
-const TRACE_ID = 'Root=1-6791a2b3-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=0';
-const EVENT = Buffer.from(JSON.stringify({ key: 'hello', n: 42, nested: { ok: true, tags: ['a', 'b'] } }));
-const EVENT_LENGTH = String(EVENT.length);
-const ACCEPTED = Buffer.from('{"status":"OK"}');
-const ACCEPTED_HEADERS = ['Content-Type', 'application/json', 'Content-Length', String(ACCEPTED.length)];
-const TIMEOUT_MS = 300_000;
-// UUID-shaped ids without the cost of randomUUID(): a random prefix per server and a counter.
-const ID_PREFIX = `${Math.floor(Math.random() * 0xffffffff)
-  .toString(16)
-  .padStart(8, '0')}-0000-4000-8000-`;
+import {
+  ACCEPTED,
+  ACCEPTED_HEADERS,
+  EVENT,
+  INVOCATION_PREFIX,
+  latencySummary,
+  NEXT_PATH,
+  requestId,
+  send,
+  serveRuntimeApi,
+  writeEventHead,
+} from './lib/runtime-api-server.mjs';
 
 let budget = 0; // invocations still to hand out in this phase
 let recording = false;
@@ -54,34 +49,17 @@ let firstNextAt = 0n;
 let firstResponseAt = 0n;
 let phaseOpen = false;
 
-function send(message) {
-  process.send?.(message);
-}
-
 function dispatch(res) {
   budget -= 1;
   counter += 1;
-  const id = ID_PREFIX + counter.toString(16).padStart(12, '0');
+  const id = requestId(counter);
   inFlight = {
     id,
     responsePath: `${INVOCATION_PREFIX}${id}/response`,
     errorPath: `${INVOCATION_PREFIX}${id}/error`,
     sentAt: 0n,
   };
-  res.writeHead(200, [
-    'Content-Type',
-    'application/json',
-    'Content-Length',
-    EVENT_LENGTH,
-    'Lambda-Runtime-Aws-Request-Id',
-    id,
-    'Lambda-Runtime-Deadline-Ms',
-    String(Date.now() + TIMEOUT_MS),
-    'Lambda-Runtime-Invoked-Function-Arn',
-    FUNCTION_ARN,
-    'Lambda-Runtime-Trace-Id',
-    TRACE_ID,
-  ]);
+  writeEventHead(res, id, 'bench-echo');
   inFlight.sentAt = process.hrtime.bigint();
   res.end(EVENT);
 }
@@ -90,16 +68,7 @@ function finishPhase() {
   if (!phaseOpen) return;
   phaseOpen = false;
   const wallNs = Number(process.hrtime.bigint() - phaseStart);
-  const stats = { p50Ns: 0, p99Ns: 0, meanNs: 0 };
-  if (recorded > 0) {
-    const sorted = latencies.subarray(0, recorded).sort();
-    stats.p50Ns = sorted[Math.min(recorded - 1, Math.floor(recorded * 0.5))];
-    stats.p99Ns = sorted[Math.min(recorded - 1, Math.floor(recorded * 0.99))];
-    let sum = 0;
-    for (let i = 0; i < recorded; i += 1) sum += sorted[i];
-    stats.meanNs = sum / recorded;
-  }
-  send({ type: 'done', n: recorded, errors, wallNs, ...stats });
+  send({ type: 'done', n: recorded, errors, wallNs, ...latencySummary(latencies, recorded) });
 }
 
 function onNext(_req, res) {
@@ -143,10 +112,8 @@ function onAnswer(req, res, isError) {
 
 function noop() {}
 
-// Like Lambda's (Go) server: one request at a time per connection, even when the client pipelines.
-const server = createServer(
-  { keepAlive: true, noDelay: true },
-  serializePerConnection((req, res) => {
+serveRuntimeApi(
+  (req, res) => {
     const url = req.url;
     if (req.method === 'GET' && url === NEXT_PATH) {
       onNext(req, res);
@@ -154,60 +121,37 @@ const server = createServer(
       onAnswer(req, res, false);
     } else if (req.method === 'POST' && inFlight !== null && url === inFlight.errorPath) {
       onAnswer(req, res, true);
-    } else if (req.method === 'POST' && url === INIT_ERROR_PATH) {
-      const chunks = [];
-      req.on('data', (chunk) => chunks.push(chunk));
-      req.on('end', () => {
-        send({ type: 'init-error', body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(202, ACCEPTED_HEADERS);
-        res.end(ACCEPTED);
-      });
     } else {
-      req.resume();
-      send({ type: 'protocol-error', message: `unexpected ${req.method} ${url}` });
-      res.writeHead(400, ['Content-Type', 'application/json']);
-      res.end('{"errorType":"InvalidRequestID","errorMessage":"unknown request"}');
+      return false;
     }
-  }),
-);
-// Parked /next requests may be held for as long as the parent likes.
-server.requestTimeout = 0;
-server.headersTimeout = 0;
-server.keepAliveTimeout = 0;
-
-process.on('message', (message) => {
-  if (message.type === 'arm') {
-    armed = true;
-    firstNextAt = 0n;
-    firstResponseAt = 0n;
-    inFlight = null;
-    parked = null;
-    budget = 1;
-    recording = false;
-    recorded = 0;
-    errors = 0;
-  } else if (message.type === 'drive') {
-    budget = message.n;
-    recording = message.record === true;
-    if (latencies.length < message.n) latencies = new Float64Array(message.n);
-    recorded = 0;
-    errors = 0;
-    phaseOpen = true;
-    phaseStart = process.hrtime.bigint();
-    if (parked !== null && budget > 0) {
-      const res = parked;
+    return true;
+  },
+  (message) => {
+    if (message.type === 'arm') {
+      armed = true;
+      firstNextAt = 0n;
+      firstResponseAt = 0n;
+      inFlight = null;
       parked = null;
-      dispatch(res);
+      budget = 1;
+      recording = false;
+      recorded = 0;
+      errors = 0;
+    } else if (message.type === 'drive') {
+      budget = message.n;
+      recording = message.record === true;
+      if (latencies.length < message.n) latencies = new Float64Array(message.n);
+      recorded = 0;
+      errors = 0;
+      phaseOpen = true;
+      phaseStart = process.hrtime.bigint();
+      if (parked !== null && budget > 0) {
+        const res = parked;
+        parked = null;
+        dispatch(res);
+      }
+    } else if (message.type === 'ping') {
+      send({ type: 'pong' });
     }
-  } else if (message.type === 'ping') {
-    send({ type: 'pong' });
-  } else if (message.type === 'stop') {
-    server.closeAllConnections();
-    server.close();
-    process.disconnect?.();
-  }
-});
-
-server.listen(0, '127.0.0.1', () => {
-  send({ type: 'listening', port: server.address().port });
-});
+  },
+);

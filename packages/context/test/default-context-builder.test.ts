@@ -1,33 +1,8 @@
 import { inspect } from 'node:util';
 import { type Clock, type Invocation, MalformedInvocationError } from '@lambda-runtime/api';
 import { describe, expect, it } from 'vitest';
-import { type ContextEnvironment, DefaultContextBuilder } from '../src/default-context-builder.js';
-
-const DEADLINE = 1_767_225_600_123;
-
-const environment: ContextEnvironment = {
-  functionName: 'orders',
-  functionVersion: '$LATEST',
-  memorySizeMb: 1769,
-  logGroupName: '/aws/lambda/orders',
-  logStreamName: '2026/01/01/[$LATEST]abcdef',
-};
-
-function invocation(overrides: Partial<Invocation> = {}): Invocation {
-  return {
-    requestId: '8476a536-e9f4-11e8-9739-2dfe598c3fcd',
-    deadlineMs: String(DEADLINE),
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders:prod',
-    traceId: 'Root=1-6791a2b3-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
-    clientContext: undefined,
-    cognitoIdentity: undefined,
-    tenantId: undefined,
-    contentType: 'application/json',
-    headers: {},
-    body: new Uint8Array(),
-    ...overrides,
-  };
-}
+import { DefaultContextBuilder } from '../src/default-context-builder.js';
+import { DEADLINE, environment, invocation } from './support.js';
 
 class FakeClock implements Clock {
   constructor(public time: number) {}

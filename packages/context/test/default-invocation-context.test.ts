@@ -2,33 +2,22 @@ import { inspect } from 'node:util';
 import { type InvocationContext, RELEASE_CONTEXT } from '@lambda-runtime/api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineExceededError } from '../src/deadline-exceeded-error.js';
-import { type ContextEnvironment, DefaultContextBuilder } from '../src/default-context-builder.js';
+import { DefaultContextBuilder } from '../src/default-context-builder.js';
+import { environment, invocation } from './support.js';
 
 const NOW = 1_767_225_600_000;
 const REQUEST_ID = '8476a536-e9f4-11e8-9739-2dfe598c3fcd';
 
-const environment: ContextEnvironment = {
-  functionName: 'orders',
-  functionVersion: '$LATEST',
-  memorySizeMb: 1769,
-  logGroupName: '/aws/lambda/orders',
-  logStreamName: '2026/01/01/[$LATEST]abcdef',
-};
-
 /** A context as the loop gets it, its deadline `inMs` from the (fake) now. */
 function contextDueIn(inMs: number): InvocationContext {
-  return new DefaultContextBuilder(environment).build({
-    requestId: REQUEST_ID,
-    deadlineMs: String(NOW + inMs),
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders',
-    traceId: undefined,
-    clientContext: undefined,
-    cognitoIdentity: undefined,
-    tenantId: undefined,
-    contentType: 'application/json',
-    headers: {},
-    body: new Uint8Array(),
-  });
+  return new DefaultContextBuilder(environment).build(
+    invocation({
+      requestId: REQUEST_ID,
+      deadlineMs: String(NOW + inMs),
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders',
+      traceId: undefined,
+    }),
+  );
 }
 
 /** What the runtime loop hands the handler when a custom builder froze the context. */

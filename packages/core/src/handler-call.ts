@@ -258,7 +258,8 @@ function eventLoopDrained(this: HandlerCall): void {
   );
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** A promise or any other object with a `then` method (what `await` treats as a promise). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&

@@ -9,7 +9,7 @@ import {
   type StreamingHandler,
   toErrorDocument,
 } from '@lambda-runtime/api';
-import type { HandlerCall } from './handler-call.js';
+import { type HandlerCall, isThenable } from './handler-call.js';
 import { LambdaResponseStream, type ResponseStreamSink } from './lambda-response-stream.js';
 import type { PostResult, RuntimeApiClient } from './runtime-api-client.js';
 import type { StreamedResponsePost } from './streamed-response-post.js';
@@ -424,14 +424,6 @@ function isStreamingBody(value: unknown): value is StreamingBody {
     typeof value === 'object' &&
     value !== null &&
     typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
   );
 }
 

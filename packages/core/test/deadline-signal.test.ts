@@ -54,6 +54,19 @@ interface FetchOutcome {
   contextDeadlineMs: number;
 }
 
+/** The handler's fetch was aborted by `context.signal` at the invocation's deadline, never before it. */
+function expectAbortedAtDeadline(outcome: FetchOutcome, requestId: string): void {
+  expect(outcome).toMatchObject({
+    aborted: true,
+    name: 'TimeoutError',
+    errorType: 'Runtime.DeadlineExceeded',
+    requestId,
+    deadlineMs: outcome.contextDeadlineMs,
+    isSignalReason: true,
+  });
+  expect(outcome.remainingMs).toBeLessThanOrEqual(0);
+}
+
 describe('context.signal, against a real runtime process', () => {
   let emulator: RuntimeApiEmulator;
   let silent: SilentServer;
@@ -84,16 +97,7 @@ describe('context.signal, against a real runtime process', () => {
 
     const outcome = stuck.json() as FetchOutcome;
     expect(stuck.status).toBe('success');
-    expect(outcome).toMatchObject({
-      aborted: true,
-      name: 'TimeoutError',
-      errorType: 'Runtime.DeadlineExceeded',
-      requestId: stuck.requestId,
-      deadlineMs: outcome.contextDeadlineMs,
-      isSignalReason: true,
-    });
-    // Never before the deadline.
-    expect(outcome.remainingMs).toBeLessThanOrEqual(0);
+    expectAbortedAtDeadline(outcome, stuck.requestId);
     // The fetch was in flight, waiting on the silent server, when the deadline came.
     expect(silent.requests).toEqual(['GET /slow HTTP/1.1']);
     expect(next.status).toBe('success');
@@ -155,15 +159,7 @@ describe('context.signal under Lambda Managed Instances, against a real runtime 
       ]);
       expect(JSON.parse(alongsideAnswer.body)).toEqual({ id: alongside.requestId });
       expect(stuckAnswer.via).toBe('response');
-      expect(outcome).toMatchObject({
-        aborted: true,
-        name: 'TimeoutError',
-        errorType: 'Runtime.DeadlineExceeded',
-        requestId: stuck.requestId,
-        deadlineMs: outcome.contextDeadlineMs,
-        isSignalReason: true,
-      });
-      expect(outcome.remainingMs).toBeLessThanOrEqual(0);
+      expectAbortedAtDeadline(outcome, stuck.requestId);
       expect(silent.requests).toEqual(['GET /slow HTTP/1.1']);
       expect(afterAnswers.map((answer) => JSON.parse(answer.body))).toEqual(
         after.map((invocation) => ({ id: invocation.requestId })),

@@ -1,17 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import {
-  type Initializer,
-  type LambdaEnvironment,
-  type RuntimeLoop,
-  STREAMING_HANDLER,
-} from '@lambda-runtime/api';
-import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
-import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
+import { type Initializer, STREAMING_HANDLER } from '@lambda-runtime/api';
 import { httpResponseStream, streamingHandler } from '@lambda-runtime/handlers';
-import { SocketTransport } from '@lambda-runtime/transport-socket';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DefaultRuntimeLoop, RuntimeApiClient, RuntimeLifecycle } from '../src/index.js';
-import { memoryLogger, readEnvironment } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { useWiredLifecycle } from './wired-lifecycle.js';
 
 const managedFixture = fileURLToPath(new URL('./fixtures/managed-streaming-runtime.mjs', import.meta.url));
 const undiciFixture = fileURLToPath(new URL('./fixtures/undici-streaming-runtime.mjs', import.meta.url));
@@ -19,50 +10,13 @@ const undiciFixture = fileURLToPath(new URL('./fixtures/undici-streaming-runtime
 // Streaming handlers through the whole runtime (lifecycle, loop, socket transport) against the
 // emulator, which reads a streamed /response with its trailers as the service does.
 describe('streaming handlers in the runtime (emulator)', () => {
-  let emulator: RuntimeApiEmulator;
-  let transport: SocketTransport;
-  let environment: LambdaEnvironment;
-  let loop: RuntimeLoop | undefined;
-  const codes: number[] = [];
-
-  beforeEach(async () => {
-    emulator = await RuntimeApiEmulator.start();
-    environment = readEnvironment(emulator);
-    transport = new SocketTransport({ origin: emulator.origin, pipelining: true });
-    codes.length = 0;
-  });
-
-  afterEach(async () => {
-    loop?.stop();
-    loop = undefined;
-    await emulator.close();
-    await transport.close();
-  });
+  const wired = useWiredLifecycle();
 
   function run(initialize: Initializer): void {
-    const client = new RuntimeApiClient(transport);
-    const { logger } = memoryLogger();
-    const lifecycle = new RuntimeLifecycle(
-      {
-        environment,
-        logger,
-        transport,
-        client,
-        createLoop: () => {
-          loop = new DefaultRuntimeLoop(
-            transport,
-            new DefaultContextBuilder(environment),
-            new DefaultPayloadCodec(),
-            logger,
-            environment,
-            { client },
-          );
-          return loop;
-        },
-      },
-      { exit: (code) => codes.push(code), routeConsole: false, processHandlers: false },
-    );
-    lifecycle.run(initialize).catch(() => undefined);
+    wired
+      .lifecycle()
+      .runtime.run(initialize)
+      .catch(() => undefined);
   }
 
   it('item 34: a streamed answer reaches the caller whole, and the next invocation follows', async () => {
@@ -71,8 +25,8 @@ describe('streaming handlers in the runtime (emulator)', () => {
         for (const word of event.words) yield `${word} `;
       })) as unknown as Initializer);
 
-    const first = await emulator.invoke({ words: ['streamed', 'to', 'you'] });
-    const second = await emulator.invoke({ words: ['again'] });
+    const first = await wired.emulator.invoke({ words: ['streamed', 'to', 'you'] });
+    const second = await wired.emulator.invoke({ words: ['again'] });
 
     expect(first.status).toBe('success');
     expect(first.payload.toString()).toBe('streamed to you ');
@@ -87,7 +41,7 @@ describe('streaming handlers in the runtime (emulator)', () => {
         throw new SyntaxError('bad row');
       })) as unknown as Initializer);
 
-    const result = await emulator.invoke({});
+    const result = await wired.emulator.invoke({});
 
     expect(result.status).toBe('error');
     expect(result.errorType).toBe('SyntaxError');
@@ -102,7 +56,7 @@ describe('streaming handlers in the runtime (emulator)', () => {
         );
       })) as unknown as Initializer);
 
-    const result = await emulator.invoke({});
+    const result = await wired.emulator.invoke({});
 
     expect(result.status).toBe('success');
     expect(result.payload.toString('latin1')).toBe(
@@ -118,15 +72,15 @@ describe('streaming handlers in the runtime (emulator)', () => {
         setTimeout(() => stream.end(`aborted=${context.signal.aborted}`), 150);
       })) as unknown as Initializer);
 
-    const result = await emulator.invoke({}, { deadlineMs: Date.now() + 60 });
+    const result = await wired.emulator.invoke({}, { deadlineMs: Date.now() + 60 });
 
     expect(result.payload.toString()).toBe('open aborted=true');
   });
 
   it('runs an unchanged awslambda.streamifyResponse handler module under defaultRuntime in a real process', async () => {
-    emulator.spawn({ command: process.execPath, args: [managedFixture] });
+    wired.emulator.spawn({ command: process.execPath, args: [managedFixture] });
 
-    const stream = emulator.invokeStream({ name: 'defaultRuntime' });
+    const stream = wired.emulator.invokeStream({ name: 'defaultRuntime' });
     const { body } = await stream.collect();
     const result = await stream.result;
 
@@ -137,12 +91,12 @@ describe('streaming handlers in the runtime (emulator)', () => {
   });
 
   it('items 32, 39: streams through the socket transport, and says so at start, when the chosen transport (undici) cannot stream', async () => {
-    const runtime = emulator.spawn({ command: process.execPath, args: [undiciFixture] });
+    const runtime = wired.emulator.spawn({ command: process.execPath, args: [undiciFixture] });
 
-    const stream = emulator.invokeStream({ name: 'undici' });
+    const stream = wired.emulator.invokeStream({ name: 'undici' });
     const { body } = await stream.collect();
     const result = await stream.result;
-    const post = emulator.requests.find((request) => request.path.endsWith('/response'));
+    const post = wired.emulator.requests.find((request) => request.path.endsWith('/response'));
 
     expect(result.status).toBe('success');
     expect(stream.streamed).toBe(true);
@@ -155,9 +109,9 @@ describe('streaming handlers in the runtime (emulator)', () => {
   });
 
   it('ends the open stream with the trailers and exits 1 when an uncaught exception hits mid-stream', async () => {
-    const runtime = emulator.spawn({ command: process.execPath, args: [managedFixture] });
+    const runtime = wired.emulator.spawn({ command: process.execPath, args: [managedFixture] });
 
-    const stream = emulator.invokeStream({ crash: true });
+    const stream = wired.emulator.invokeStream({ crash: true });
     const { body } = await stream.collect();
     const result = await stream.result;
     const exit = await runtime.waitForExit();
@@ -165,12 +119,12 @@ describe('streaming handlers in the runtime (emulator)', () => {
     expect(body.toString()).toBe('hello ');
     expect(result.status).toBe('error');
     expect(result.error).toMatchObject({ errorType: 'RangeError', errorMessage: 'crashed mid-stream' });
-    expect(emulator.requests.filter((request) => request.endpoint === 'error')).toHaveLength(0);
+    expect(wired.emulator.requests.filter((request) => request.endpoint === 'error')).toHaveLength(0);
     expect(exit.code).toBe(1);
   });
 
   it('leaves the awslambda global out under defaultRuntime when AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA=1', async () => {
-    const runtime = emulator.spawn({
+    const runtime = wired.emulator.spawn({
       command: process.execPath,
       args: [managedFixture],
       env: { AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA: '1' },
@@ -186,12 +140,12 @@ describe('streaming handlers in the runtime (emulator)', () => {
     const handler = Object.assign(async () => undefined, { [STREAMING_HANDLER]: 'request' });
     run((() => handler) as unknown as Initializer);
 
-    await emulator.waitForRequest((request) => request.endpoint === 'init-error');
+    await wired.emulator.waitForRequest((request) => request.endpoint === 'init-error');
 
-    const [initError] = emulator.requests.filter((request) => request.endpoint === 'init-error');
+    const [initError] = wired.emulator.requests.filter((request) => request.endpoint === 'init-error');
     expect(initError?.headers['lambda-runtime-function-error-type']).toBe(
       'Runtime.MalformedStreamingHandler',
     );
-    expect(emulator.requests.some((request) => request.endpoint === 'next')).toBe(false);
+    expect(wired.emulator.requests.some((request) => request.endpoint === 'next')).toBe(false);
   });
 });

@@ -32,3 +32,7 @@ export {
   type TransportContractOptions,
   transportContractChecks,
 } from './transport-contract-checks.js';
+export {
+  type ListeningContractServer,
+  useContractServer,
+} from './use-contract-server.js';

@@ -1,5 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { PendingTimers } from './pending-timers.js';
+import type { Socket } from 'node:net';
+import { parseHeaderLines, TcpContractServer } from './tcp-contract-server.js';
 
 /** One request as it arrived at a {@link RawContractServer}. */
 export interface RawContractRequest {
@@ -32,59 +32,17 @@ export type RawContractHandler = (request: RawContractRequest, socket: Socket) =
  * await server.listen();
  * ```
  */
-export class RawContractServer {
+export class RawContractServer extends TcpContractServer {
   /** Every request received, in arrival order. */
   readonly requests: RawContractRequest[] = [];
-  #connectionCount = 0;
-  readonly #sockets = new Set<Socket>();
-  readonly #timers = new PendingTimers();
-  readonly #server: Server;
   readonly #handler: RawContractHandler;
 
   constructor(handler: RawContractHandler) {
+    super();
     this.#handler = handler;
-    this.#server = createServer((socket) => this.#accept(socket));
   }
 
-  /** `http://127.0.0.1:<port>`, valid after {@link listen}. */
-  get origin(): string {
-    const address = this.#server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('not listening');
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  /** How many TCP connections the server accepted. */
-  get connectionCount(): number {
-    return this.#connectionCount;
-  }
-
-  /** How many accepted connections are still open. */
-  get openConnectionCount(): number {
-    return this.#sockets.size;
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-  }
-
-  async close(): Promise<void> {
-    this.#timers.cancelAll();
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-
-  /** Runs `action` after `ms` unless the server is closed first. */
-  later(ms: number, action: () => void): void {
-    this.#timers.schedule(ms, action);
-  }
-
-  #accept(socket: Socket): void {
-    this.#connectionCount += 1;
-    const connection = this.#connectionCount;
-    this.#sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.on('close', () => this.#sockets.delete(socket));
-    socket.on('error', () => {});
+  protected accept(socket: Socket, connection: number): void {
     let buffered = Buffer.alloc(0);
     let count = 0;
     socket.on('data', (chunk: Buffer) => {
@@ -93,19 +51,12 @@ export class RawContractServer {
         const headEnd = buffered.indexOf('\r\n\r\n');
         if (headEnd === -1) return;
         const head = buffered.toString('latin1', 0, headEnd);
-        const [requestLine = '', ...lines] = head.split('\r\n');
-        const headers: Record<string, string> = Object.create(null);
-        for (const line of lines) {
-          const colon = line.indexOf(':');
-          const name = line.slice(0, colon).toLowerCase();
-          const value = line.slice(colon + 1).trim();
-          headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-        }
+        const headers = parseHeaderLines(head);
         const length = Number(headers['content-length'] ?? 0);
         if (buffered.length < headEnd + 4 + length) return;
         const body = Buffer.from(buffered.subarray(headEnd + 4, headEnd + 4 + length));
         buffered = buffered.subarray(headEnd + 4 + length);
-        const [method = '', path = ''] = requestLine.split(' ');
+        const [method = '', path = ''] = (head.split('\r\n', 1)[0] ?? '').split(' ');
         count += 1;
         const request = { method, path, head, headers, body, connection, indexOnConnection: count };
         this.requests.push(request);

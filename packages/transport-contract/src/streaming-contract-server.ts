@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
-import { PendingTimers } from './pending-timers.js';
+import type { Socket } from 'node:net';
+import { parseHeaderLines, TcpContractServer } from './tcp-contract-server.js';
 
 /** One request as a {@link StreamingContractServer} received it, updated as its bytes arrive. */
 export interface StreamedRequest {
@@ -63,50 +63,16 @@ export const STREAM_ACCEPTED = Buffer.from(
  * await server.waitFor(() => server.streams[0]?.bodyBytes === 5, 1_000, 'the chunk');
  * ```
  */
-export class StreamingContractServer {
+export class StreamingContractServer extends TcpContractServer {
   /** Every streamed request, in arrival order. */
   readonly streams: StreamedRequest[] = [];
   /** Paths of the plain (`Content-Length`) requests, with the connection each came on. */
   readonly plainRequests: { readonly path: string; readonly connection: number }[] = [];
   readonly #options: StreamingContractServerOptions;
-  readonly #sockets = new Set<Socket>();
-  readonly #timers = new PendingTimers();
-  readonly #server: Server;
-  #connectionCount = 0;
 
   constructor(options: StreamingContractServerOptions = {}) {
+    super();
     this.#options = options;
-    this.#server = createServer((socket) => this.#accept(socket));
-  }
-
-  /** `http://127.0.0.1:<port>`, valid after {@link listen}. */
-  get origin(): string {
-    const address = this.#server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('not listening');
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  get connectionCount(): number {
-    return this.#connectionCount;
-  }
-
-  get openConnectionCount(): number {
-    return this.#sockets.size;
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-  }
-
-  async close(): Promise<void> {
-    this.#timers.cancelAll();
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-
-  /** Runs `action` after `ms` unless the server is closed first. */
-  later(ms: number, action: () => void): void {
-    this.#timers.schedule(ms, action);
   }
 
   /** Resolves once `predicate` holds, polling every 5 ms; rejects after `timeoutMs`. */
@@ -118,17 +84,11 @@ export class StreamingContractServer {
     }
   }
 
-  #accept(socket: Socket): void {
-    this.#connectionCount += 1;
-    const connection = this.#connectionCount;
-    this.#sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.on('error', () => {});
+  protected accept(socket: Socket, connection: number): void {
     let pending: Buffer = Buffer.alloc(0);
     let stream: StreamedRequest | undefined;
     let hash: Hash | undefined;
     socket.on('close', () => {
-      this.#sockets.delete(socket);
       if (stream !== undefined) stream.closed = true;
     });
     socket.on('data', (data: Buffer) => {
@@ -143,7 +103,7 @@ export class StreamingContractServer {
         const headEnd = pending.indexOf('\r\n\r\n');
         if (headEnd === -1) return;
         const head = pending.toString('latin1', 0, headEnd);
-        const headers = parseHeaders(head);
+        const headers = parseHeaderLines(head);
         const rest = pending.subarray(headEnd + 4);
         const [, path = ''] = head.slice(0, head.indexOf('\r\n')).split(' ');
         if (headers['transfer-encoding'] === undefined) {
@@ -229,15 +189,4 @@ export class StreamingContractServer {
 
 function answerAccepted(stream: StreamedRequest): void {
   if (!stream.socket.destroyed) stream.socket.write(STREAM_ACCEPTED);
-}
-
-function parseHeaders(head: string): Record<string, string> {
-  const headers: Record<string, string> = Object.create(null);
-  for (const line of head.split('\r\n').slice(1)) {
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  }
-  return headers;
 }

@@ -1,27 +1,19 @@
 import { TransportError } from '@lambda-runtime/api';
-import { StreamingContractServer } from '@lambda-runtime/transport-contract';
-import { afterEach, describe, expect, it } from 'vitest';
+import {
+  StreamingContractServer,
+  type StreamingContractServerOptions,
+  useContractServer,
+} from '@lambda-runtime/transport-contract';
+import { describe, expect, it } from 'vitest';
 import { GotTransport } from '../src/got-transport.js';
 
 const PATH = '/2018-06-01/runtime/invocation/id-1/response';
 
 describe('GotRequestStream', () => {
-  let server: StreamingContractServer | undefined;
-  let transport: GotTransport | undefined;
-
-  async function start(): Promise<{ server: StreamingContractServer; transport: GotTransport }> {
-    server = new StreamingContractServer();
-    await server.listen();
-    transport = new GotTransport({ origin: server.origin });
-    return { server, transport };
-  }
-
-  afterEach(async () => {
-    await transport?.close();
-    await server?.close();
-    transport = undefined;
-    server = undefined;
-  });
+  const start = useContractServer(
+    (options?: StreamingContractServerOptions) => new StreamingContractServer(options),
+    (origin) => new GotTransport({ origin }),
+  );
 
   it('item 32: sends Connection: close and no User-Agent of its own when a stream opens', async () => {
     const { server, transport } = await start();

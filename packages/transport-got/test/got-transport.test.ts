@@ -1,29 +1,19 @@
 import { gzipSync } from 'node:zlib';
 import { TransportError } from '@lambda-runtime/api';
-import { ContractServer, type ContractServerOptions } from '@lambda-runtime/transport-contract';
+import {
+  ContractServer,
+  type ContractServerOptions,
+  useContractServer,
+} from '@lambda-runtime/transport-contract';
 import { ReadError, RequestError } from 'got';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GotTransport } from '../src/got-transport.js';
 
 describe('GotTransport', () => {
-  let server: ContractServer | undefined;
-  let transport: GotTransport | undefined;
-
-  async function start(
-    options: ContractServerOptions = {},
-  ): Promise<{ server: ContractServer; transport: GotTransport }> {
-    server = new ContractServer({ keepAliveTimeoutMs: 0, ...options });
-    await server.listen();
-    transport = new GotTransport({ origin: server.origin });
-    return { server, transport };
-  }
-
-  afterEach(async () => {
-    await transport?.close();
-    await server?.close();
-    transport = undefined;
-    server = undefined;
-  });
+  const start = useContractServer(
+    (options: ContractServerOptions = {}) => new ContractServer({ keepAliveTimeoutMs: 0, ...options }),
+    (origin) => new GotTransport({ origin }),
+  );
 
   it('wraps got ReadError as TransportError with its code when the response is cut short', async () => {
     const { transport } = await start();

@@ -1,28 +1,20 @@
 import { TransportError } from '@lambda-runtime/api';
-import { StreamingContractServer } from '@lambda-runtime/transport-contract';
-import { afterEach, describe, expect, it } from 'vitest';
+import {
+  StreamingContractServer,
+  type StreamingContractServerOptions,
+  useContractServer,
+} from '@lambda-runtime/transport-contract';
+import { describe, expect, it } from 'vitest';
 import type { SocketRequestStream } from '../src/socket-request-stream.js';
 import { SocketTransport } from '../src/socket-transport.js';
 
 const PATH = '/2018-06-01/runtime/invocation/id-1/response';
 
 describe('SocketRequestStream', () => {
-  let server: StreamingContractServer | undefined;
-  let transport: SocketTransport | undefined;
-
-  async function start(): Promise<{ server: StreamingContractServer; transport: SocketTransport }> {
-    server = new StreamingContractServer();
-    await server.listen();
-    transport = new SocketTransport({ origin: server.origin });
-    return { server, transport };
-  }
-
-  afterEach(async () => {
-    await transport?.close();
-    await server?.close();
-    transport = undefined;
-    server = undefined;
-  });
+  const start = useContractServer(
+    (options?: StreamingContractServerOptions) => new StreamingContractServer(options),
+    (origin) => new SocketTransport({ origin }),
+  );
 
   it('item 32: sends the request line, Host, the given headers, Transfer-Encoding: chunked and Connection: close when a stream opens', async () => {
     const { server, transport } = await start();
@@ -48,13 +40,10 @@ describe('SocketRequestStream', () => {
   });
 
   it('item 33: keeps at most the high-water mark plus one chunk in the process when the server reads nothing', async () => {
-    const sink = new StreamingContractServer({
+    const { server: sink, transport } = await start({
       keepBytes: false,
       onHead: (request) => request.socket.pause(),
     });
-    server = sink;
-    await sink.listen();
-    transport = new SocketTransport({ origin: sink.origin });
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const bound = 16 * 1024 + chunk.length + 16;
     const stream = transport.openStream({ method: 'POST', path: PATH });
