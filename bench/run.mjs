@@ -65,7 +65,7 @@ if (flags.help) {
 const RUNS = positiveInt('runs', flags.runs);
 const INVOCATIONS = positiveInt('invocations', flags.invocations);
 const WARMUP = positiveInt('warmup', flags.warmup, 0);
-const selected = selectVariants(flags.variants, VARIANTS);
+const selected = [...selectVariants(flags.variants, VARIANTS)];
 const OUT = resolve(flags.out);
 const NODE_ARGS = flags['node-args']?.split(' ').filter(Boolean) ?? [];
 
@@ -82,6 +82,12 @@ const METRICS = [
 const EXTRA_METRICS = ['startupCpuMs', 'rssAfterFirstResponseMiB', 'wallPerInvocationUs', 'latencyMeanUs'];
 
 const CLK_TCK = clockTicks();
+/** A floor sample has only start-up figures. */
+const NOT_APPLICABLE = Object.fromEntries(
+  [...METRICS.map((m) => m.key), ...EXTRA_METRICS]
+    .filter((key) => key !== 'spawnToNextMs' && key !== 'spawnToResponseMs')
+    .map((key) => [key, Number.NaN]),
+);
 const NOTES = [
   'NODE_EXTRA_CA_CERTS (and every other inherited variable) is removed from each spawned process: it alone adds ~50 ms to a node start.',
   'Runtime API: bench/server.mjs, a minimal node:http server in its own process, not @lambda-runtime/emulator, whose per-request bookkeeping would compete with the runtime for CPU; used for all figures.',
@@ -104,13 +110,22 @@ log(
 );
 
 const prepared = {};
-for (const variant of selected) {
+const skipped = {};
+for (const variant of [...selected]) {
   if (variant.prepare !== undefined) {
     log(`bench: preparing ${variant.name}...`);
-    prepared[variant.name] = await variant.prepare();
-    if (prepared[variant.name] !== undefined) log(`bench:   ${prepared[variant.name]}`);
+    const outcome = await variant.prepare({ log });
+    if (outcome?.skipped !== undefined) {
+      skipped[variant.name] = outcome.skipped;
+      log(`bench: SKIPPING ${variant.name}: ${outcome.skipped}`);
+      selected.splice(selected.indexOf(variant), 1);
+      continue;
+    }
+    prepared[variant.name] = outcome;
+    if (outcome !== undefined) log(`bench:   ${outcome}`);
   }
-  const entry = join(ROOT, variant.entry);
+  if (variant.kind === 'floor') continue;
+  const entry = resolve(ROOT, variant.entry);
   if (!existsSync(entry)) {
     log(`bench: ${variant.entry} does not exist (run \`pnpm build\` first, or use \`pnpm bench\`)`);
     process.exit(2);
@@ -225,13 +240,18 @@ log(
 
 /** One spawn of `variant`: cold start, warm-up, measured invocations, peak RSS. */
 async function measure(server, variant, { coldOnly = false } = {}) {
-  const cwd = join(ROOT, variant.cwd ?? dirname(variant.entry));
+  const cwd = resolve(ROOT, variant.cwd ?? dirname(variant.entry));
+  const env = {
+    ...lambdaEnvironment({ port: server.port, taskRoot: cwd, name: 'bench-echo', memoryMiB: 1024 }),
+    ...variant.env,
+  };
+  if (variant.kind === 'floor') return measureFloor(variant, cwd, env, coldOnly);
   server.send({ type: 'arm' });
   await server.roundTrip();
   const { child, spawnedAt, exited, until } = spawnRuntime({
-    args: [...NODE_ARGS, ...(variant.nodeArgs ?? []), join(ROOT, variant.entry)],
+    args: [...NODE_ARGS, ...(variant.nodeArgs ?? []), resolve(ROOT, variant.entry), ...(variant.args ?? [])],
     cwd,
-    env: lambdaEnvironment({ port: server.port, taskRoot: cwd, name: 'bench-echo', memoryMiB: 1024 }),
+    env,
     logPath: join(LOGS, `${variant.name}.log`),
     name: variant.name,
   });
@@ -273,6 +293,23 @@ async function measure(server, variant, { coldOnly = false } = {}) {
       await exited;
     }
   }
+}
+
+/** The floor: `node <nodeArgs>` (e.g. `-e 0`) from spawn to exit; no Runtime API, so only the start-up metrics. */
+async function measureFloor(variant, cwd, env, coldOnly) {
+  const { spawnedAt, exited } = spawnRuntime({
+    args: [...(variant.nodeArgs ?? [])],
+    cwd,
+    env,
+    logPath: join(LOGS, `${variant.name}.log`),
+    name: variant.name,
+  });
+  const { code } = await exited;
+  const exitedAt = process.hrtime.bigint();
+  if (code !== 0) throw new Error(`${variant.name} exited with ${code}`);
+  if (coldOnly) return undefined;
+  const ms = Number(exitedAt - spawnedAt) / 1e6;
+  return { spawnToNextMs: ms, spawnToResponseMs: ms, peakRssMiB: Number.NaN, ...NOT_APPLICABLE };
 }
 
 function reproduceCommand() {
