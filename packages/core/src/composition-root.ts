@@ -95,7 +95,7 @@ export function registerDefaults(container: DependencyContainer): DependencyCont
     LOGGER,
     cached((c) => {
       const env = c.resolve<LambdaEnvironment>(ENVIRONMENT);
-      // pino loads once the first /next is on the wire (the lifecycle settles it), not before.
+      // Lines go through the logger's own formatter; pino loads only if someone calls settle().
       return new DeferredLogger({
         format: env.logFormat,
         level: env.logLevel,

@@ -15,7 +15,7 @@ import {
   type ShutdownHook,
 } from './runtime-lifecycle.js';
 import { runWorkerPool } from './worker-pool.js';
-import { poolSize, workerShare } from './worker-share.js';
+import { poolSize, poolWorkerShare } from './worker-share.js';
 
 /** What a context-builder wrapper gets besides the builder it wraps. */
 export interface ContextBuilderDependencies {
@@ -185,7 +185,7 @@ export class LambdaRuntime<TContext extends InvocationContext = InvocationContex
     const lifecycle = new RuntimeLifecycle<TContext>(parts, {
       ...this.options,
       // In a worker of the pool, the main thread asks for SIGTERM and passes it on.
-      ...(workerShare() === undefined ? {} : { receiveSigterm: false }),
+      ...(poolWorkerShare(parts.environment) === undefined ? {} : { receiveSigterm: false }),
       shutdownHooks: this.shutdownHooks,
     });
     return lifecycle.run(this.initialize);

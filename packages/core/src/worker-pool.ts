@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type LambdaEnvironment, type Logger, toErrorDocument } from '@lambda-runtime/api';
 import { registerInternalExtension } from './internal-extension.js';
 import { DEFAULT_USER_AGENT } from './runtime-api-client.js';
@@ -63,6 +63,8 @@ export class WorkerPool {
       { workers: size, maxConcurrency: this.environment.maxConcurrency },
       `Starting ${size} worker threads for ${this.environment.maxConcurrency} concurrent invocations`,
     );
+    // Loaded here, not at import: only a pool under Lambda Managed Instances needs it.
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const exits = shares(this.environment.maxConcurrency, size).map((share) => {
       const worker = new Worker(entry, { argv, execArgv, workerData: { [SHARE_KEY]: share } });
       this.workers.add(worker);

@@ -1,4 +1,4 @@
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import type { LambdaEnvironment } from '@lambda-runtime/api';
 
 /** What a worker of the pool is told at start: which one it is and how many polls it keeps. */
@@ -15,11 +15,31 @@ export interface WorkerShare {
 export const SHARE_KEY = '@lambda-runtime/worker-share';
 export const SHUTDOWN_MESSAGE = '@lambda-runtime/shutdown';
 
+/**
+ * `node:worker_threads`, loaded on first use (~0.5 ms and a few modules): a thread can be a worker of
+ * the pool only under Lambda Managed Instances (`AWS_LAMBDA_MAX_CONCURRENCY` above 1, inherited by
+ * the workers), so callers that have the environment ask {@link inPool} first.
+ */
+function threads(): typeof WorkerThreads {
+  return process.getBuiltinModule('node:worker_threads');
+}
+
+/** Whether this thread may be, or may start, a worker pool: only when invocations run at once. */
+export function inPool(environment: LambdaEnvironment): boolean {
+  return environment.maxConcurrency > 1;
+}
+
 /** This thread's share when it is a worker of the pool, else `undefined`. */
 export function workerShare(): WorkerShare | undefined {
+  const { isMainThread, workerData } = threads();
   if (isMainThread) return undefined;
   const data = (workerData as Record<string, unknown> | null | undefined)?.[SHARE_KEY];
   return isShare(data) ? data : undefined;
+}
+
+/** {@link workerShare} when `environment` allows a pool at all, else `undefined` without looking. */
+export function poolWorkerShare(environment: LambdaEnvironment): WorkerShare | undefined {
+  return inPool(environment) ? workerShare() : undefined;
 }
 
 /**
@@ -27,7 +47,7 @@ export function workerShare(): WorkerShare | undefined {
  * `AWS_LAMBDA_MAX_CONCURRENCY`.
  */
 export function pollerCount(environment: LambdaEnvironment): number {
-  return workerShare()?.pollers ?? environment.maxConcurrency;
+  return poolWorkerShare(environment)?.pollers ?? environment.maxConcurrency;
 }
 
 /**
@@ -36,9 +56,9 @@ export function pollerCount(environment: LambdaEnvironment): number {
  * `AWS_LAMBDA_MAX_CONCURRENCY`, so that each keeps at least one poll.
  */
 export function poolSize(environment: LambdaEnvironment): number {
-  if (!isMainThread || workerShare() !== undefined) return 0;
   const workers = environment.workerCount;
-  if (environment.maxConcurrency <= 1 || workers === undefined || workers <= 1) return 0;
+  if (!inPool(environment) || workers === undefined || workers <= 1) return 0;
+  if (!threads().isMainThread || workerShare() !== undefined) return 0;
   return Math.min(workers, environment.maxConcurrency);
 }
 
@@ -63,9 +83,10 @@ export function shares(total: number, workers: number): WorkerShare[] {
  * `SIGTERM`, which only the main thread receives). Returns what stops listening; a no-op outside a
  * worker of the pool.
  */
-export function onPoolShutdown(onShutdown: () => void): () => void {
-  const port = parentPort;
-  if (port === null || workerShare() === undefined) return noop;
+export function onPoolShutdown(environment: LambdaEnvironment, onShutdown: () => void): () => void {
+  if (poolWorkerShare(environment) === undefined) return noop;
+  const port = threads().parentPort;
+  if (port === null) return noop;
   const listener = (message: unknown): void => {
     if (message === SHUTDOWN_MESSAGE) onShutdown();
   };

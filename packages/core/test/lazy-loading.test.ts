@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const coreDirectory = fileURLToPath(new URL('..', import.meta.url));
 const coreEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -20,7 +21,7 @@ process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).c
 }
 
 describe('what importing the runtime loads', () => {
-  it('does not load pino: the logger loads it once the first /next is on the wire', () => {
+  it('does not load pino when core is imported', () => {
     const loaded = loadedAfter(`await import(${JSON.stringify(coreEntry)});`);
 
     // tsyringe is CommonJS too: proof that the check sees what the import loaded.
@@ -35,5 +36,28 @@ await new DeferredLogger({ destination: { write() {} } }).settle();`,
     );
 
     expect(loaded.some((file) => file.includes('/pino/'))).toBe(true);
+  });
+});
+
+describe('what a running runtime loads (real runtime process)', () => {
+  const fixture = fileURLToPath(new URL('./fixtures/loaded-modules.mjs', import.meta.url));
+  let emulator: RuntimeApiEmulator;
+
+  beforeEach(async () => {
+    emulator = await RuntimeApiEmulator.start();
+  });
+
+  afterEach(async () => {
+    await emulator.close();
+  });
+
+  it('never loads pino nor node:worker_threads when it has answered invocations one at a time', async () => {
+    const runtime = emulator.spawn({ command: process.execPath, args: [fixture] });
+
+    await emulator.invoke({});
+    const second = await emulator.invoke({});
+
+    expect(second.json()).toEqual({ pino: false, tsyringe: true, workerThreads: false, net: true });
+    await runtime.terminate();
   });
 });
