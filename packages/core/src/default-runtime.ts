@@ -4,8 +4,8 @@ import { LambdaRuntime } from './lambda-runtime.js';
 import type { LambdaRuntimeOptions } from './runtime-lifecycle.js';
 
 /**
- * A runtime with every default wired (socket transport, default context builder and codec, pino
- * logger, environment from `process.env`) in a fresh container of the composition root. Chain
+ * A runtime with every default wired (socket transport, default context builder and codec, the
+ * synchronous logger, environment from `process.env`) in a fresh container of the composition root. Chain
  * overrides, then call `run()`.
  *
  * @param initialize - runs once before the first invocation and returns the handler.
