@@ -95,6 +95,12 @@ export interface BuildResult {
   readonly codeCacheMadeBy: string | undefined;
   /** That binary's `process.version`, e.g. `v24.22.3`, `undefined` when there is no cache. */
   readonly codeCacheNodeVersion: string | undefined;
+  /**
+   * The code cache was made after the bundle served two invocations at build time (with a stub
+   * handler: no user code runs), so it also holds what the first invocation compiles. Only for a
+   * handler name; an entry file gets a cache of its top-level code.
+   */
+  readonly codeCacheWarmed: boolean;
   /** Things the user should know, e.g. why there is no code cache. */
   readonly notes: readonly string[];
   readonly warnings: readonly string[];
@@ -196,6 +202,9 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
       // The binary that runs the function may be older than the layer's: its syntax decides.
       nodeMajor: given === undefined ? major : Math.min(major, given.major),
       codeCache: cacheNode === undefined ? false : { node: cacheNode },
+      // Only the generated entry takes part in the warm-up (its initializer returns the bundler's
+      // stub): an entry file is user code, and nothing of the user's may run at build time.
+      warmUp: entry.kind === 'handler',
     });
     const entries: ZipEntry[] = [];
     const add = (name: string, mode = 0o644) => entries.push({ name, source: join(outDir, name), mode });
@@ -247,6 +256,7 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
       node: release,
       codeCacheMadeBy: cacheNode,
       codeCacheNodeVersion: cacheNodeVersion,
+      codeCacheWarmed: bundled.codeCacheWarmed,
       notes,
       warnings: bundled.warnings,
     };

@@ -136,6 +136,38 @@ describe('lambda-dev build options', () => {
     expect(runtime.stderr).not.toMatch(/code cache does not fit/);
   });
 
+  it('warms the code cache up without running the handler module at build time when given a handler name', async () => {
+    const root = join(dir, 'side-effects');
+    const outDir = join(root, 'out');
+    await mkdir(root, { recursive: true });
+    await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'side-effects', private: true }));
+    // Top-level code with a side effect, as user code may have (reading config, opening connections).
+    await writeFile(
+      join(root, 'app.cjs'),
+      "require('node:fs').appendFileSync(require('node:path').join(process.env.LAMBDA_TASK_ROOT, 'loaded.txt'), 'loaded\\n');\n" +
+        'exports.handler = async (event) => ({ event });\n',
+    );
+
+    const { code, stdout } = await captureOutput(
+      () => buildCommand.run(['app.handler', '--out', outDir]),
+      root,
+    );
+    const loadedAtBuild = await readFile(join(outDir, 'loaded.txt'), 'utf8').catch(() => 'not loaded');
+    emulator.spawn({
+      command: process.execPath,
+      args: [join(outDir, 'function.cjs')],
+      cwd: outDir,
+      env: { LAMBDA_TASK_ROOT: outDir },
+    });
+    const result = await emulator.invoke({ id: 'e-1' });
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/warmed up by two invocations with a stub handler/);
+    expect(loadedAtBuild).toBe('not loaded');
+    expect(result.json()).toEqual({ event: { id: 'e-1' } });
+    expect(await readFile(join(outDir, 'loaded.txt'), 'utf8')).toBe('loaded\n');
+  });
+
   it('refuses --node-binary with exit 2 when the file does not run as Node.js', async () => {
     const notNode = join(dir, 'not-node.sh');
     await writeFile(notNode, '#!/bin/sh\necho v99\n', { mode: 0o755 });

@@ -106,7 +106,8 @@ function report(result: BuildResult): string {
   ];
   if (result.codeCacheMadeBy !== undefined)
     lines.push(
-      `  code cache made by Node.js ${result.codeCacheNodeVersion} (${displayPath(result.codeCacheMadeBy)})`,
+      `  code cache made by Node.js ${result.codeCacheNodeVersion} (${displayPath(result.codeCacheMadeBy)})` +
+        (result.codeCacheWarmed ? ', warmed up by two invocations with a stub handler' : ''),
     );
   for (const note of result.notes) lines.push(`note: ${note}`);
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
