@@ -69,6 +69,11 @@ export interface BuildFunctionOptions {
    * `$LAMBDA_RUNTIME_OPT_DIR/bin/node`. Not with `bundleNode`, which ships the pinned binary.
    */
   readonly nodeBinary?: string;
+  /**
+   * Warm the code cache up by serving two invocations with a stub handler at build time (default
+   * `true`; handler names only: an entry file is user code and never runs at build time).
+   */
+  readonly warmUp?: boolean;
 }
 
 /** One file of the artifact. */
@@ -204,7 +209,7 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
       codeCache: cacheNode === undefined ? false : { node: cacheNode },
       // Only the generated entry takes part in the warm-up (its initializer returns the bundler's
       // stub): an entry file is user code, and nothing of the user's may run at build time.
-      warmUp: entry.kind === 'handler',
+      warmUp: entry.kind === 'handler' && options.warmUp !== false,
     });
     const entries: ZipEntry[] = [];
     const add = (name: string, mode = 0o644) => entries.push({ name, source: join(outDir, name), mode });

@@ -136,7 +136,7 @@ describe('lambda-dev build options', () => {
     expect(runtime.stderr).not.toMatch(/code cache does not fit/);
   });
 
-  it('warms the code cache up without running the handler module at build time when given a handler name', async () => {
+  it('warms the code cache up without running the handler module at build time, and loses no log line, when given a handler name', async () => {
     const root = join(dir, 'side-effects');
     const outDir = join(root, 'out');
     await mkdir(root, { recursive: true });
@@ -145,7 +145,7 @@ describe('lambda-dev build options', () => {
     await writeFile(
       join(root, 'app.cjs'),
       "require('node:fs').appendFileSync(require('node:path').join(process.env.LAMBDA_TASK_ROOT, 'loaded.txt'), 'loaded\\n');\n" +
-        'exports.handler = async (event) => ({ event });\n',
+        "exports.handler = async (event) => { for (let line = 1; line <= 3; line += 1) console.log('log line', event.id, line); return { event }; };\n",
     );
 
     const { code, stdout } = await captureOutput(
@@ -153,16 +153,28 @@ describe('lambda-dev build options', () => {
       root,
     );
     const loadedAtBuild = await readFile(join(outDir, 'loaded.txt'), 'utf8').catch(() => 'not loaded');
-    emulator.spawn({
+    const runtime = emulator.spawn({
       command: process.execPath,
       args: [join(outDir, 'function.cjs')],
       cwd: outDir,
       env: { LAMBDA_TASK_ROOT: outDir },
     });
     const result = await emulator.invoke({ id: 'e-1' });
+    await emulator.invoke({ id: 'e-2' });
+    for (let waited = 0; waited < 100 && !runtime.stdout.includes('log line e-2 3'); waited += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
 
     expect(code).toBe(0);
     expect(stdout).toMatch(/warmed up by two invocations with a stub handler/);
+    expect(runtime.stdout.match(/log line e-\d \d/g)).toEqual([
+      'log line e-1 1',
+      'log line e-1 2',
+      'log line e-1 3',
+      'log line e-2 1',
+      'log line e-2 2',
+      'log line e-2 3',
+    ]);
     expect(loadedAtBuild).toBe('not loaded');
     expect(result.json()).toEqual({ event: { id: 'e-1' } });
     expect(await readFile(join(outDir, 'loaded.txt'), 'utf8')).toBe('loaded\n');

@@ -24,6 +24,10 @@ Options:
   --sourcemap             ship a linked source map (set NODE_OPTIONS=--enable-source-maps)
   --no-minify             keep whitespace and syntax as written
   --no-code-cache         ship no V8 code cache (each cold start then compiles the bundle)
+  --no-warm-up            make the code cache of the top-level code only; by default, for a
+                          handler name, the cache is made after two invocations with a stub
+                          handler (none of your code runs at build time), so it also holds what
+                          the first invocation compiles
   --node-binary <path>    the Node.js binary the function runs on (Node.js 20 or later, for
                           --arch, runnable here): it makes the code cache, and the bundle's
                           syntax targets the older of it and --node. Default: the pinned
@@ -50,6 +54,7 @@ export const buildCommand = defineCommand({
     'no-minify': { type: 'boolean' },
     'no-code-cache': { type: 'boolean' },
     'node-binary': { type: 'string' },
+    'no-warm-up': { type: 'boolean' },
     measure: { type: 'boolean' },
   },
   checkPositionals: (positionals) =>
@@ -66,6 +71,7 @@ export const buildCommand = defineCommand({
       sourcemap: values.sourcemap === true,
       minify: values['no-minify'] !== true,
       codeCache: values['no-code-cache'] !== true,
+      warmUp: values['no-warm-up'] !== true,
       ...(values.out === undefined ? {} : { outDir: values.out }),
       ...(values['node-binary'] === undefined ? {} : { nodeBinary: values['node-binary'] }),
       nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
