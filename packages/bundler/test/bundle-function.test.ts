@@ -120,7 +120,7 @@ describe('bundleFunction', () => {
     expect(await readFile(String(second.codeCache))).toEqual(await readFile(String(first.codeCache)));
   });
 
-  it('falls back to a cold code cache with a warning, and the init error still reaches Lambda, when the warm-up fails', async () => {
+  it('falls back to a cold code cache with a warning, and the init error still reaches /init/error (item 30), when the warm-up fails', async () => {
     const result = await bundleFunction({
       entry: initFails,
       outfile: join(dir, 'init-fails.cjs'),
