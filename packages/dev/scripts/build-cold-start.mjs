@@ -2,7 +2,7 @@
 // runs it (its `bootstrap`), against the floor (`node -e 0`) and aws-lambda-ric 4.0.2 when the
 // bench has installed it, interleaved, under bench/server.mjs. Prints medians and ratios to
 // aws-lambda-ric in the same run: spawn -> first /next, -> first response, CPU up to the first
-// response, CPU per invocation and peak RSS over `invocations` warm invocations.
+// response, CPU per invocation and peak RSS over `invocations` warm invocations (0: cold starts only).
 // Run after `pnpm exec tsc -b`:
 //   node packages/dev/scripts/build-cold-start.mjs [node binary (default: this one)] [runs 11] [invocations 2000]
 import { spawn } from 'node:child_process';
@@ -102,12 +102,15 @@ for (let run = -1; run < runs; run += 1) {
       }),
     ]);
     const initCpu = cpuNs(child.pid);
-    server.send({ type: 'drive', n: 200 });
-    await server.next('done', 60_000);
-    const before = cpuNs(child.pid);
-    server.send({ type: 'drive', n: invocations });
-    await server.next('done', 120_000);
-    const perInvocation = (cpuNs(child.pid) - before) / invocations / 1000;
+    let perInvocation = Number.NaN;
+    if (invocations > 0) {
+      server.send({ type: 'drive', n: 200 });
+      await server.next('done', 60_000);
+      const before = cpuNs(child.pid);
+      server.send({ type: 'drive', n: invocations });
+      await server.next('done', 120_000);
+      perInvocation = (cpuNs(child.pid) - before) / invocations / 1000;
+    }
     const rss = peakRssMiB(child.pid);
     child.kill('SIGKILL');
     await exited;
