@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,6 +47,20 @@ export interface BundleFunctionOptions {
    */
   readonly codeCache?: 'self' | { readonly node: string } | false;
   /**
+   * Warm the code cache up (default `false`): the process that makes the cache first runs the
+   * bundle against a Runtime API of its own for {@link WARM_UP_INVOCATIONS} invocations, so the
+   * cache also holds every function the runtime compiles on its way to the first response, not
+   * only the top-level code V8 compiles at once. A cold start then compiles almost nothing.
+   *
+   * No user code may run at build time, so the entry must take part: while
+   * `globalThis[Symbol.for('@lambda-runtime/bundler/warm-up-handler')]` holds a function, its
+   * initializer must return that function instead of loading the user's handler (the entry
+   * `lambda-dev build` generates for a handler name does; {@link WARM_UP_HANDLER} names the key).
+   * When the warm-up fails (an entry that does not take part, an init error, 30 s without the
+   * invocations), the cache is made cold as without this option, and a warning says why.
+   */
+  readonly warmUp?: boolean;
+  /**
    * Refuse an entry that never loads `@lambda-runtime/core` (default `true`): such a bundle would
    * start, find nothing to run and exit 0, which Lambda reports only as `Runtime.ExitError`.
    */
@@ -65,6 +79,8 @@ export interface BundleResult {
   readonly bytes: number;
   /** Size of the code cache in bytes (0 without one). */
   readonly codeCacheBytes: number;
+  /** The code cache holds what the warm-up compiled (`warmUp` was asked for and succeeded). */
+  readonly codeCacheWarmed: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -114,18 +130,25 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'))?.text ?? '';
   for (const file of result.outputFiles) await writeFile(file.path, file.contents);
   const cache = options.codeCache ?? 'self';
+  const warnings = result.warnings.map((warning) => warning.text);
   let cacheBytes = 0;
+  let warmed = false;
   if (cache !== false) {
-    // A child process, for two reasons: V8 accepts a cache only from the Node.js build that runs it
-    // (so the target's binary makes it), and --predictable makes the bytes the same at every build
-    // (V8 otherwise seeds its hashes at random). V8 leaves that flag out of the hash it checks.
-    await execFileAsync(
-      cache === 'self' ? process.execPath : cache.node,
-      ['--predictable', '-e', CACHE_MAKER, basename(bundle), basename(codeCache), WRAPPER_START, WRAPPER_END],
-      // Nothing from this environment (NODE_OPTIONS flags would change V8's flag hash), and only
-      // relative names: V8 keeps traces of the path strings in the cache.
-      { env: {}, cwd: directory },
-    );
+    const node = cache === 'self' ? process.execPath : cache.node;
+    if (options.warmUp === true) {
+      try {
+        rmSync(codeCache, { force: true });
+        await makeCodeCache(node, WARM_CACHE_MAKER, directory, basename(bundle), basename(codeCache));
+        if (!isFile(codeCache)) throw new Error('the bundle exited before it served the invocations');
+        warmed = true;
+      } catch (error) {
+        warnings.push(
+          `the code cache is not warmed up (the bundle did not serve ${WARM_UP_INVOCATIONS} invocations at build time: ` +
+            `${warmUpFailure(error)}); it holds the top-level code only`,
+        );
+      }
+    }
+    if (!warmed) await makeCodeCache(node, CACHE_MAKER, directory, basename(bundle), basename(codeCache));
     cacheBytes = statSync(codeCache).size;
   }
   await writeFile(
@@ -138,7 +161,8 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
     codeCache: cache === false ? undefined : codeCache,
     bytes: Buffer.byteLength(code),
     codeCacheBytes: cacheBytes,
-    warnings: result.warnings.map((warning) => warning.text),
+    codeCacheWarmed: warmed,
+    warnings,
   };
 }
 
@@ -198,12 +222,104 @@ export function functionBuildOptions(settings: FunctionBuildSettings): BuildOpti
   };
 }
 
+/**
+ * The key under which the warm-up puts its stub handler on `globalThis` while it runs a bundle at
+ * build time (see `warmUp`): an entry's initializer returns that function instead of loading the
+ * user's handler, so no user code runs at build time.
+ */
+export const WARM_UP_HANDLER: unique symbol = Symbol.for('@lambda-runtime/bundler/warm-up-handler') as never;
+
+/** How many invocations the warm-up serves before the cache is saved: the first one, and the /next after it. */
+export const WARM_UP_INVOCATIONS = 2;
+
+/**
+ * Runs a cache maker with the target Node.js binary in the bundle's folder. A child process, for
+ * two reasons: V8 accepts a cache only from the Node.js build that runs it (so the target's binary
+ * makes it), and --predictable makes the bytes the same at every build (V8 otherwise seeds its
+ * hashes at random). V8 leaves that flag out of the hash it checks. Nothing from this environment
+ * (NODE_OPTIONS flags would change V8's flag hash), and only relative names: V8 keeps traces of
+ * the path strings in the cache.
+ */
+async function makeCodeCache(node: string, maker: string, directory: string, bundle: string, cache: string) {
+  await execFileAsync(node, ['--predictable', '-e', maker, bundle, cache, WRAPPER_START, WRAPPER_END], {
+    env: {},
+    cwd: directory,
+    timeout: 30_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+function warmUpFailure(error: unknown): string {
+  const failed = error as { killed?: boolean; stderr?: unknown; message?: unknown };
+  if (failed.killed === true) return 'no answer within 30 s';
+  const stderr =
+    typeof failed.stderr === 'string' ? failed.stderr.trim().split('\n').slice(-3).join(' ') : '';
+  return stderr === '' ? String(failed.message) : stderr;
+}
+
 // Run by the target Node.js binary in the bundle's folder: compiles the bundle as the loader will and saves V8's cache.
 const CACHE_MAKER = `const { readFileSync, writeFileSync } = require('node:fs');
 const { Script } = require('node:vm');
 const [bundle, cache, start, end] = process.argv.slice(1);
 const script = new Script(start + readFileSync(bundle, 'utf8') + end, { filename: bundle });
 writeFileSync(cache, script.createCachedData());`;
+
+// The same, after the bundle has served WARM_UP_INVOCATIONS invocations from a Runtime API on
+// 127.0.0.1 in this process, with a stub handler (WARM_UP_HANDLER): V8's cache then also holds the
+// functions compiled lazily on the way to the first response. Everything it answers is fixed, so
+// the same bundle warms up the same way (and the cache has the same bytes) at every build.
+const WARM_CACHE_MAKER = `const { readFileSync, writeFileSync } = require('node:fs');
+const { createServer } = require('node:http');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const { Script } = require('node:vm');
+const [bundle, cache, start, end] = process.argv.slice(1);
+const script = new Script(start + readFileSync(bundle, 'utf8') + end, { filename: bundle });
+const fail = (message) => { process.stderr.write(message + '\\n'); process.exit(3); };
+setTimeout(() => fail('no invocation answered within 25 s'), 25000).unref();
+let served = 0;
+const server = createServer((request, response) => {
+  if (request.method === 'GET' && request.url === '/2018-06-01/runtime/invocation/next') {
+    if (served === ${WARM_UP_INVOCATIONS}) {
+      writeFileSync(cache, script.createCachedData());
+      process.exit(0);
+    }
+    served += 1;
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'lambda-runtime-aws-request-id': '00000000-0000-4000-8000-00000000000' + served,
+      'lambda-runtime-deadline-ms': '4102444800000',
+      'lambda-runtime-invoked-function-arn': 'arn:aws:lambda:us-east-1:000000000000:function:warm-up',
+      'lambda-runtime-trace-id': 'Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0',
+    });
+    response.end('{"warmUp":true}');
+    return;
+  }
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    response.writeHead(202, { 'content-type': 'application/json' });
+    response.end('{"status":"OK"}');
+    if (!request.url.endsWith('/response')) fail(request.method + ' ' + request.url + ': ' + Buffer.concat(chunks).toString('utf8').slice(0, 500));
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  Object.assign(process.env, {
+    AWS_LAMBDA_RUNTIME_API: '127.0.0.1:' + server.address().port,
+    AWS_LAMBDA_FUNCTION_NAME: 'warm-up',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/warm-up',
+    AWS_LAMBDA_LOG_STREAM_NAME: 'warm-up',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: 'us-east-1',
+    LAMBDA_TASK_ROOT: process.cwd(),
+    _HANDLER: 'warm-up.handler',
+  });
+  globalThis[Symbol.for('@lambda-runtime/bundler/warm-up-handler')] = async (event) => ({ event });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(join(process.cwd(), bundle)), module, join(process.cwd(), bundle), process.cwd());
+});`;
 
 /**
  * True when any module in the bundle belongs to the `@lambda-runtime/core` package: a bundle that

@@ -5,5 +5,7 @@ export {
   bundleLoadsRuntime,
   type FunctionBuildSettings,
   functionBuildOptions,
+  WARM_UP_HANDLER,
+  WARM_UP_INVOCATIONS,
 } from './bundle-function.js';
 export { EntryNotRuntimeError } from './entry-not-runtime-error.js';

@@ -8,6 +8,8 @@ import { bundleFunction, EntryNotRuntimeError } from '../src/index.js';
 
 const entry = fileURLToPath(new URL('./fixtures/function/index.ts', import.meta.url));
 const handlerOnly = fileURLToPath(new URL('./fixtures/handler-only/index.ts', import.meta.url));
+const warmUpEntry = fileURLToPath(new URL('./fixtures/warm-up/index.ts', import.meta.url));
+const initFails = fileURLToPath(new URL('./fixtures/init-fails/index.ts', import.meta.url));
 const REJECTED = /code cache does not fit/;
 
 describe('bundleFunction', () => {
@@ -72,6 +74,67 @@ describe('bundleFunction', () => {
     const ok = await emulator.invoke({ orderId: 'o-3' });
     expect(ok.json()).toEqual({ orderId: 'o-3', requestId: ok.requestId });
     expect(result.codeCacheBytes).toBeGreaterThan(0);
+    expect(runtime.stderr).not.toMatch(REJECTED);
+  });
+
+  it('warms the code cache up without loading the user module, and V8 accepts it, when warmUp is set', async () => {
+    const folder = join(dir, 'warm-up');
+    await mkdir(folder, { recursive: true });
+    const cold = await bundleFunction({ entry: warmUpEntry, outfile: join(folder, 'cold.cjs') });
+
+    const warm = await bundleFunction({
+      entry: warmUpEntry,
+      outfile: join(folder, 'warm.cjs'),
+      warmUp: true,
+    });
+    const loadedAtBuild = await stat(join(folder, 'user-module-loaded.txt')).then(
+      () => true,
+      () => false,
+    );
+    const runtime = emulator.spawn({ command: process.execPath, args: [warm.outfile], cwd: folder });
+    const ok = await emulator.invoke({ orderId: 'o-warm' });
+
+    expect(warm.codeCacheWarmed).toBe(true);
+    expect(cold.codeCacheWarmed).toBe(false);
+    expect(warm.codeCacheBytes).toBeGreaterThan(cold.codeCacheBytes);
+    expect(warm.warnings).toEqual([]);
+    expect(loadedAtBuild).toBe(false);
+    expect(ok.json()).toEqual({ orderId: 'o-warm', requestId: ok.requestId });
+    expect(await readFile(join(folder, 'user-module-loaded.txt'), 'utf8')).toBe('loaded\n');
+    expect(runtime.stderr).not.toMatch(REJECTED);
+  });
+
+  it('makes the same warmed code cache bytes twice for the same bundle', async () => {
+    const first = await bundleFunction({
+      entry: warmUpEntry,
+      outfile: join(dir, 'twice-1', 'fn.cjs'),
+      warmUp: true,
+    });
+    const second = await bundleFunction({
+      entry: warmUpEntry,
+      outfile: join(dir, 'twice-2', 'fn.cjs'),
+      warmUp: true,
+    });
+
+    expect(first.codeCacheWarmed && second.codeCacheWarmed).toBe(true);
+    expect(await readFile(String(second.codeCache))).toEqual(await readFile(String(first.codeCache)));
+  });
+
+  it('falls back to a cold code cache with a warning, and the init error still reaches /init/error (item 30), when the warm-up fails', async () => {
+    const result = await bundleFunction({
+      entry: initFails,
+      outfile: join(dir, 'init-fails.cjs'),
+      warmUp: true,
+    });
+
+    const runtime = emulator.spawn({ command: process.execPath, args: [result.outfile], cwd: dir });
+    const answer = await emulator.invoke({});
+
+    expect(result.codeCacheWarmed).toBe(false);
+    expect(result.codeCacheBytes).toBeGreaterThan(0);
+    expect(result.warnings).toEqual([expect.stringMatching(/the code cache is not warmed up .*init\/error/)]);
+    expect(answer.via).toBe('init-error');
+    expect(answer.error).toMatchObject({ errorType: 'ConfigMissingError', errorMessage: 'no configuration' });
     expect(runtime.stderr).not.toMatch(REJECTED);
   });
 

@@ -1,6 +1,9 @@
 import type { Handler } from '@lambda-runtime/api';
 import { classifyLoadError, parseHandlerSpec, pickHandler } from '@lambda-runtime/handler-loader';
 
+// The key of @lambda-runtime/bundler's WARM_UP_HANDLER, spelled out: the bundler (esbuild with it) stays out of the bundle.
+const WARM_UP_HANDLER = Symbol.for('@lambda-runtime/bundler/warm-up-handler');
+
 /**
  * The handler a `_HANDLER`-style string names, from a module bundled with the runtime: what
  * `lambda-dev build <module>.<export>` runs. `load` evaluates the module (inside the runtime's
@@ -24,6 +27,10 @@ import { classifyLoadError, parseHandlerSpec, pickHandler } from '@lambda-runtim
  * ```
  */
 export async function bundledHandler(spec: string, file: string, load: () => unknown): Promise<Handler> {
+  // The bundler's warm-up runs the bundle at build time to warm its code cache: it must get a stub
+  // (WARM_UP_HANDLER of @lambda-runtime/bundler), never the user's module, which would then run at build time.
+  const warmUp = (globalThis as Record<symbol, unknown>)[WARM_UP_HANDLER];
+  if (typeof warmUp === 'function') return warmUp as Handler;
   const parsed = parseHandlerSpec(spec);
   const where = `module '${parsed.directory}${parsed.module}' (${file})`;
   let namespace: unknown;

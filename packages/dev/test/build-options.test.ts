@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -112,6 +112,104 @@ describe('lambda-dev build options', () => {
     expect(names).toEqual(['bootstrap', 'function.bundle.cjs', 'function.cjs']);
     expect(stdout).toMatch(new RegExp(`note: no code cache: the ${other} Node.js binary cannot run on this`));
     expect(stdout).toMatch(new RegExp(`lambda-dev layer --arch ${other} --node 24`));
+  });
+
+  it('makes the code cache with the given binary, which then accepts it, when given --node-binary', async () => {
+    const outDir = join(dir, 'given-node');
+    const opt = join(dir, 'given-node-opt');
+    await mkdir(opt, { recursive: true });
+
+    const { code, stdout } = await captureOutput(
+      () => buildCommand.run(['src/orders.handler', '--out', outDir, '--node-binary', process.execPath]),
+      project,
+    );
+    const runtime = emulator.spawn({
+      command: join(outDir, 'bootstrap'),
+      cwd: outDir,
+      env: { LAMBDA_TASK_ROOT: outDir, LAMBDA_RUNTIME_OPT_DIR: opt, PATH: dirname(process.execPath) },
+    });
+    const result = await emulator.invoke({ orderId: 'o-given' });
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(`code cache made by Node.js ${process.version}`);
+    expect(result.json()).toEqual({ orderId: 'o-given', requestId: result.requestId, node: process.version });
+    expect(runtime.stderr).not.toMatch(/code cache does not fit/);
+  });
+
+  it('warms the code cache up without running the handler module at build time, and loses no log line, when given a handler name', async () => {
+    const root = join(dir, 'side-effects');
+    const outDir = join(root, 'out');
+    await mkdir(root, { recursive: true });
+    await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'side-effects', private: true }));
+    // Top-level code with a side effect, as user code may have (reading config, opening connections).
+    await writeFile(
+      join(root, 'app.cjs'),
+      "require('node:fs').appendFileSync(require('node:path').join(process.env.LAMBDA_TASK_ROOT, 'loaded.txt'), 'loaded\\n');\n" +
+        "exports.handler = async (event) => { for (let line = 1; line <= 3; line += 1) console.log('log line', event.id, line); return { event }; };\n",
+    );
+
+    const { code, stdout } = await captureOutput(
+      () => buildCommand.run(['app.handler', '--out', outDir]),
+      root,
+    );
+    const loadedAtBuild = await readFile(join(outDir, 'loaded.txt'), 'utf8').catch(() => 'not loaded');
+    const runtime = emulator.spawn({
+      command: process.execPath,
+      args: [join(outDir, 'function.cjs')],
+      cwd: outDir,
+      env: { LAMBDA_TASK_ROOT: outDir },
+    });
+    const result = await emulator.invoke({ id: 'e-1' });
+    await emulator.invoke({ id: 'e-2' });
+    for (let waited = 0; waited < 100 && !runtime.stdout.includes('log line e-2 3'); waited += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/warmed up by two invocations with a stub handler/);
+    expect(runtime.stdout.match(/log line e-\d \d/g)).toEqual([
+      'log line e-1 1',
+      'log line e-1 2',
+      'log line e-1 3',
+      'log line e-2 1',
+      'log line e-2 2',
+      'log line e-2 3',
+    ]);
+    expect(loadedAtBuild).toBe('not loaded');
+    expect(result.json()).toEqual({ event: { id: 'e-1' } });
+    expect(await readFile(join(outDir, 'loaded.txt'), 'utf8')).toBe('loaded\n');
+  });
+
+  it('refuses --node-binary with exit 2 when the file does not run as Node.js', async () => {
+    const notNode = join(dir, 'not-node.sh');
+    await writeFile(notNode, '#!/bin/sh\necho v99\n', { mode: 0o755 });
+
+    const { code, stderr } = await captureOutput(
+      () =>
+        buildCommand.run(['src/orders.handler', '--out', join(dir, 'not-node'), '--node-binary', notNode]),
+      project,
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--node-binary .*not-node\.sh does not run as Node\.js here/);
+  });
+
+  it('refuses --node-binary together with --bundle-node, with exit 2', async () => {
+    const { code, stderr } = await captureOutput(
+      () =>
+        buildCommand.run([
+          'src/orders.handler',
+          '--out',
+          join(dir, 'both'),
+          '--node-binary',
+          process.execPath,
+          '--bundle-node',
+        ]),
+      project,
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--node-binary and --bundle-node exclude each other/);
   });
 
   it('refuses to build into a folder that holds a package.json, with exit 2', async () => {
