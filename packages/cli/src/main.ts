@@ -7,8 +7,8 @@ export const USAGE = `Usage: lambda-runtime [handler]
 Runs the AWS Lambda runtime loop for the handler named by the argument or, without one, by _HANDLER
 (form [dir/]module.export[.nested], relative to LAMBDA_TASK_ROOT or the current directory).
 Run it with node directly, not through npx (npx starts npm first on every cold start, and needs npm):
-  bootstrap (provided.al2023):  exec /opt/bin/node /var/task/node_modules/@lambda-runtime/cli/dist/bin.js
-  container image:              ENTRYPOINT ["node", "/var/task/node_modules/@lambda-runtime/cli/dist/bin.js"]
+  bootstrap (provided.al2023):  exec /opt/bin/node /var/task/node_modules/@lambda-runtime/cli/dist/bin.cjs
+  container image:              ENTRYPOINT ["node", "/var/task/node_modules/@lambda-runtime/cli/dist/bin.cjs"]
 
 --prepare-cache writes the V8 code cache of the runtime for the node binary that runs it, next to
 the command (run it with the Node.js the function runs on, before zipping or in the Dockerfile).
