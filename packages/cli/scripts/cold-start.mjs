@@ -3,7 +3,7 @@
 // way of starting the command (code cache or none, ES module entry, Node 22+'s compile cache) is
 // spawned in turn with the others, N times, under the bench's Runtime API server (bench/server.mjs),
 // with the bench's handler file (bench/function/index.mjs). Prints medians of spawn -> first /next
-// and spawn -> first response. Needs the build (pnpm build). Runs the Node.js that runs it:
+// and spawn -> first response, and the peak RSS by then. Needs the build (pnpm build). Runs the Node.js that runs it:
 //
 //   node packages/cli/scripts/cold-start.mjs [runs=11]
 //   $(bash scripts/node-from-registry.sh 24) packages/cli/scripts/cold-start.mjs 11
@@ -85,7 +85,7 @@ if (process.env.PRIME === '1') setTimeout(() => require('node:module').flushComp
 }
 
 const server = await startServerProcess(join(bench, 'server.mjs'));
-const results = new Map(variants.map((variant) => [variant.name, { next: [], response: [] }]));
+const results = new Map(variants.map((variant) => [variant.name, { next: [], response: [], peakRss: [] }]));
 
 async function coldStart(variant, env = {}) {
   server.send({ type: 'arm' });
@@ -104,12 +104,24 @@ async function coldStart(variant, env = {}) {
     );
   });
   if (env.PRIME === '1') await new Promise((resolve) => setTimeout(resolve, 800));
+  const peakRss = peakRssMiB(child.pid);
   child.kill('SIGKILL');
   await exited;
   return {
     next: Number(BigInt(cold.firstNextAt) - spawnedAt) / 1e6,
     response: Number(BigInt(cold.firstResponseAt) - spawnedAt) / 1e6,
+    peakRss,
   };
+}
+
+/** The process's peak RSS so far (VmHWM), in MiB; NaN where /proc is not there. */
+function peakRssMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 try {
@@ -117,10 +129,11 @@ try {
   // One round to warm the file cache, then `runs` interleaved rounds.
   for (let round = -1; round < runs; round++) {
     for (const variant of variants) {
-      const { next, response } = await coldStart(variant);
+      const { next, response, peakRss } = await coldStart(variant);
       if (round < 0) continue;
       results.get(variant.name).next.push(next);
       results.get(variant.name).response.push(response);
+      results.get(variant.name).peakRss.push(peakRss);
     }
   }
 } finally {
@@ -133,9 +146,9 @@ const baseline = ric.entry === undefined ? undefined : results.get(variants[0].n
 process.stdout.write(
   `Node.js ${process.version}, ${runs} interleaved cold starts each, medians (ms); ratio: to aws-lambda-ric\n`,
 );
-for (const [name, { next, response }] of results) {
+for (const [name, { next, response, peakRss }] of results) {
   const ratio = baseline === undefined ? '' : (median(response) / median(baseline.response)).toFixed(2);
   process.stdout.write(
-    `${name.padEnd(30)} spawn->/next ${median(next).toFixed(1).padStart(6)}  spawn->response ${median(response).toFixed(1).padStart(6)}  ${ratio}\n`,
+    `${name.padEnd(30)} spawn->/next ${median(next).toFixed(1).padStart(6)}  spawn->response ${median(response).toFixed(1).padStart(6)}  ${ratio.padStart(5)}  peak RSS at the first response ${median(peakRss).toFixed(1)} MiB\n`,
   );
 }
