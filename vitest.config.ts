@@ -5,5 +5,7 @@ export default defineConfig({
     projects: ['packages/*', 'examples/*', 'test/install'],
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
     teardownTimeout: 10_000,
+    // The lambda-runtime command runs a bundle of the built packages: rebuild it from their dist.
+    globalSetup: ['./packages/cli/test/build-bundle.global-setup.ts'],
   },
 });

@@ -99,6 +99,8 @@ describe('installed packages (npm install of the packed tarballs)', () => {
       for (const file of filesUnder(directory)) {
         const path = relative(directory, file);
         if (path.endsWith('.tsbuildinfo')) found.push(`${name}: ships ${path}`);
+        // A V8 code cache fits only the Node.js build that made it: never in a tarball.
+        if (path.endsWith('.cache')) found.push(`${name}: ships ${path}`);
         if (!path.endsWith('.map')) continue;
         const map = JSON.parse(readFileSync(file, 'utf8')) as { sources: string[] };
         for (const source of map.sources) {
@@ -139,6 +141,29 @@ describe('installed packages (npm install of the packed tarballs)', () => {
       // The runtime ran on the Node.js this test runs on (CI runs the file under 20, 22 and 24).
       node: process.version,
     });
+  });
+
+  it('runs the installed lambda-runtime from its shipped bundle and the code cache --prepare-cache made, with no cache line in its output', async () => {
+    const cli = installedDirectory('@lambda-runtime/cli');
+    const prepared = await runOk(process.execPath, [join(cli, 'dist/bin.cjs'), '--prepare-cache'], {
+      cwd: project,
+    });
+    const emulator = await EmulatorProcess.start(project, ['./bootstrap', 'index.handler']);
+
+    let answer: { status: number; body: unknown };
+    try {
+      answer = await emulator.invoke({ orderId: 'o-2' });
+    } finally {
+      await emulator.stop();
+    }
+
+    expect(existsSync(join(cli, 'dist/runtime.bundle.cjs'))).toBe(true);
+    expect(prepared.stdout).toContain(
+      join(cli, `dist/runtime.bundle.${process.version}-${process.arch}.cache`),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ echo: { orderId: 'o-2' }, node: process.version });
+    expect(emulator.output).not.toContain('code cache');
   });
 
   it('shows in the README the function this test type-checks and builds', () => {

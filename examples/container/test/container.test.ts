@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { access, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -115,11 +116,25 @@ describe('examples/container Dockerfile', () => {
         () => false,
       );
 
-    expect(ranSteps).toEqual([expect.stringMatching(/^npm ci --omit=dev /)]);
+    expect(ranSteps[0]).toMatch(/^npm ci --omit=dev /);
     expect(await installed('@lambda-runtime/cli')).toBe(true);
     expect(await installed('@lambda-runtime/core')).toBe(true);
     expect(await installed('@lambda-runtime/emulator')).toBe(false);
     expect(await installed('@types/aws-lambda')).toBe(false);
+  });
+
+  it("prepares the runtime's code cache with the image's node after installing", () => {
+    const cache = join(
+      workdir,
+      'node_modules/@lambda-runtime/cli/dist',
+      `runtime.bundle.${process.version}-${process.arch}.cache`,
+    );
+
+    expect(ranSteps).toEqual([
+      expect.stringMatching(/^npm ci --omit=dev /),
+      'node node_modules/@lambda-runtime/cli/dist/bin.cjs --prepare-cache',
+    ]);
+    expect(existsSync(cache)).toBe(true);
   });
 
   it('answers under the emulator with the ENTRYPOINT and CMD run by node', async () => {

@@ -1,1 +1,1 @@
-export { runHandler } from './run-handler.js';
+export { type RunHandlerOptions, runHandler } from './run-handler.js';

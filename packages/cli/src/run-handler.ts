@@ -2,6 +2,15 @@ import { MalformedHandlerNameError } from '@lambda-runtime/api';
 import { defaultRuntime, installAwsLambdaGlobal, type LambdaRuntimeOptions } from '@lambda-runtime/core';
 import { loadHandler } from '@lambda-runtime/handler-loader';
 
+/** Options of {@link runHandler}: those of `defaultRuntime`, plus how the handler is imported. */
+export interface RunHandlerOptions extends LambdaRuntimeOptions {
+  /**
+   * Imports an ES module handler by its `file:` URL (default: `import()`); see
+   * `LoadHandlerOptions.importModule` of `@lambda-runtime/handler-loader`.
+   */
+  readonly importModule?: (url: string) => Promise<unknown>;
+}
+
 /**
  * Runs the default runtime with the handler a `_HANDLER`-style string names, loaded with the
  * managed Node.js runtime's rules (see `@lambda-runtime/handler-loader`) from `LAMBDA_TASK_ROOT`
@@ -16,7 +25,7 @@ import { loadHandler } from '@lambda-runtime/handler-loader';
  * before the handler module loads, unless `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`.
  *
  * @param spec - `[dir/]module.export[.nested]`, e.g. `src/app.handler`; default `_HANDLER`.
- * @param options - process-level behaviour, passed to `defaultRuntime`.
+ * @param options - process-level behaviour, passed to `defaultRuntime`, and how ES modules are imported.
  * @returns the runtime's `run()` promise, which never resolves.
  *
  * @example
@@ -27,7 +36,8 @@ import { loadHandler } from '@lambda-runtime/handler-loader';
  * runHandler('app.handler');
  * ```
  */
-export function runHandler(spec?: string, options: LambdaRuntimeOptions = {}): Promise<never> {
+export function runHandler(spec?: string, options: RunHandlerOptions = {}): Promise<never> {
+  const { importModule, ...runtimeOptions } = options;
   // Before the handler module loads, as the managed runtime does (a no-op when already installed
   // or when AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA opts out).
   installAwsLambdaGlobal();
@@ -38,8 +48,9 @@ export function runHandler(spec?: string, options: LambdaRuntimeOptions = {}): P
         'No handler given: pass it as the first argument (lambda-runtime index.handler) or set _HANDLER',
       );
     }
-    return loadHandler(handlerSpec, { taskRoot: env.taskRoot ?? process.cwd() });
-  }, options).run();
+    const taskRoot = env.taskRoot ?? process.cwd();
+    return loadHandler(handlerSpec, importModule === undefined ? { taskRoot } : { taskRoot, importModule });
+  }, runtimeOptions).run();
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

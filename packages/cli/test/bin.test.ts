@@ -2,14 +2,27 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator, type SpawnedRuntime } from '@lambda-runtime/emulator';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { installedCommand, workspaceBin } from './support/installed-command.js';
 
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
 const INIT_ERROR_PATH = '/2018-06-01/runtime/init/error';
 
-describe('lambda-runtime (bin)', () => {
+// The documented entry in the workspace, and the bundle alone (installed-like copy of the command's
+// files) with and without the code cache --prepare-cache makes: every case runs through each.
+const COMMANDS = [
+  { name: 'dist/bin.js', bin: () => workspaceBin },
+  { name: 'the bundle with its code cache', bin: () => installedCommand({ prepareCache: true }).bin },
+  { name: 'the bundle without a code cache', bin: () => installedCommand({ prepareCache: false }).bin },
+];
+
+describe.each(COMMANDS)('lambda-runtime (bin) through $name', (command) => {
   let emulator: RuntimeApiEmulator;
+  let bin: string;
+
+  beforeAll(() => {
+    bin = command.bin();
+  });
 
   beforeEach(async () => {
     emulator = await RuntimeApiEmulator.start();
@@ -77,6 +90,36 @@ describe('lambda-runtime (bin)', () => {
       requestId: result.requestId,
       format: 'esm',
     });
+    await runtime.waitForExit();
+  });
+
+  it('item 2: answers with a nested handler of a .cjs module and with the default export of an .mjs module', async () => {
+    const nested = start('nested.api.v1.handler');
+    const fromNested = await emulator.invoke({ n: 4 });
+    nested.kill('SIGTERM');
+    await nested.waitForExit();
+    const mjs = start('default-export.handler');
+
+    const fromMjs = await emulator.invoke({ n: 5 });
+    mjs.kill('SIGTERM');
+
+    expect(fromNested.json()).toEqual({ from: 'nested.cjs', event: { n: 4 } });
+    expect(fromMjs.json()).toEqual({ from: 'default-export.mjs', event: { n: 5 } });
+    await mjs.waitForExit();
+  });
+
+  it('item 2: streams the response of an unchanged awslambda.streamifyResponse handler', async () => {
+    const runtime = start('stream.handler');
+
+    const stream = emulator.invokeStream({ rows: 2 });
+    const { body } = await stream.collect();
+    const result = await stream.result;
+    runtime.kill('SIGTERM');
+
+    expect(result.status).toBe('success');
+    expect(stream.streamed).toBe(true);
+    expect(body.toString()).toBe('rows=2\ndone\n');
+    expect(runtime.stderr).toBe('');
     await runtime.waitForExit();
   });
 
@@ -239,7 +282,7 @@ describe('lambda-runtime (bin)', () => {
 
 describe('lambda-runtime --help', () => {
   it('prints the usage and exits 0 without starting a runtime when given --help', () => {
-    const result = spawnSync(process.execPath, [bin, '--help'], {
+    const result = spawnSync(process.execPath, [workspaceBin, '--help'], {
       encoding: 'utf8',
       timeout: 10_000,
       env: {},

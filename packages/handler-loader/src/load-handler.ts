@@ -14,6 +14,12 @@ export interface LoadHandlerOptions {
    * working directory.
    */
   readonly taskRoot?: string;
+  /**
+   * Imports an ES module by its `file:` URL. Default: `import()` from this package. Code compiled
+   * with `vm.Script` (a bundled runtime run with a code cache) has no `import()` of its own without
+   * an experimental flag, so it passes one made by a real module.
+   */
+  readonly importModule?: (url: string) => Promise<unknown>;
 }
 
 /**
@@ -48,7 +54,7 @@ export async function loadHandler(spec: string, options: LoadHandlerOptions = {}
   let namespace: unknown;
   try {
     located = locateModule(taskRoot, parsed);
-    namespace = await importModule(located, taskRoot);
+    namespace = await importModule(located, taskRoot, options.importModule ?? importWithNode);
   } catch (error) {
     const moduleName = `module '${parsed.directory}${parsed.module}'`;
     throw classifyLoadError(error, located === undefined ? moduleName : `${moduleName} (${located.file})`);
@@ -56,10 +62,18 @@ export async function loadHandler(spec: string, options: LoadHandlerOptions = {}
   return pickHandler(namespace, parsed, sourceOf(parsed, located));
 }
 
-async function importModule(located: LocatedModule, taskRoot: string): Promise<unknown> {
+function importWithNode(url: string): Promise<unknown> {
+  return import(url);
+}
+
+async function importModule(
+  located: LocatedModule,
+  taskRoot: string,
+  importEsm: (url: string) => Promise<unknown>,
+): Promise<unknown> {
   switch (located.format) {
     case 'esm':
-      return await import(pathToFileURL(located.file).href);
+      return await importEsm(pathToFileURL(located.file).href);
     case 'cjs':
       return createRequire(located.file)(located.file);
     case 'builtin':

@@ -76,6 +76,21 @@ describe('loadHandler', () => {
 
       expect(result).toEqual({ from: 'dir-module/index.js' });
     });
+
+    it('imports ES modules with the importModule it is given, and CommonJS ones with require, when one is passed', async () => {
+      const imported: string[] = [];
+      const importModule = (url: string): Promise<unknown> => {
+        imported.push(url);
+        return import(url);
+      };
+
+      const esm = await loadHandler('module.handler', { taskRoot: fixtures, importModule });
+      const cjs = await loadHandler('common.handler', { taskRoot: fixtures, importModule });
+
+      expect(await esm({}, {} as never, () => undefined)).toEqual({ from: 'module.mjs' });
+      expect(await cjs({}, {} as never, () => undefined)).toEqual({ from: 'common.cjs' });
+      expect(imported).toEqual([new URL('./fixtures/module.mjs', import.meta.url).href]);
+    });
   });
 
   describe('resolution order', () => {
