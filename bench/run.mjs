@@ -42,6 +42,7 @@ import { DEFAULT_VARIANTS, FALLBACK_REFERENCE, REFERENCE, TARGETS, VARIANTS } fr
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LOGS = join(tmpdir(), 'lambda-runtime-bench');
 const DEFAULTS = { runs: 11, invocations: 10000, warmup: 1000 };
+const log = (line) => process.stderr.write(`${line}\n`);
 
 let parsed;
 try {
@@ -121,8 +122,6 @@ const NOTES = [
   `CPU: utime+stime of the runtime process from /proc/<pid>/stat (all threads, CLK_TCK ${CLK_TCK}) over the measured invocations, after ${WARMUP} warm-up invocations. Latency: server-side time from sending an event to receiving its response. Peak RSS: VmHWM from /proc/<pid>/status after the measured invocations.`,
   'Ratios: each median divided by the reference variant’s median in the same run; targets name their own reference (aws-lambda-ric, or the floor for spawn → 1st /next).',
 ];
-
-const log = (line) => process.stderr.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 
