@@ -21,7 +21,7 @@ import {
   handlerEntrySource,
   resolveFunctionEntry,
 } from './function-entry.js';
-import { type NodeBinaryOptions, nodeBinary } from './node-binary.js';
+import { inspectNodeBinary, type NodeBinaryInfo, type NodeBinaryOptions, nodeBinary } from './node-binary.js';
 import {
   DEFAULT_NODE_MAJOR,
   type LambdaArchitecture,
@@ -57,6 +57,18 @@ export interface BuildFunctionOptions {
   readonly codeCache?: boolean;
   /** Where pinned Node.js binaries are cached and downloaded from. */
   readonly nodeCache?: NodeBinaryOptions;
+  /**
+   * The Node.js binary the function runs on (any Node.js 20 or later that runs on this machine, for
+   * the target's architecture). It makes the code cache, and the bundle's syntax targets the older of
+   * its major version and `nodeMajor`. Default: the pinned binary of `nodeMajor`.
+   *
+   * `nodeMajor` still names the layer the deploy hint points at; the code cache then fits only this
+   * binary (any other Node.js compiles the bundle instead, and says so on stderr). Use it for a
+   * container image whose Node.js is not a pinned one, or to run the artifact locally (benchmarks)
+   * with the same binary that made the cache: put it first on `PATH`, or at
+   * `$LAMBDA_RUNTIME_OPT_DIR/bin/node`. Not with `bundleNode`, which ships the pinned binary.
+   */
+  readonly nodeBinary?: string;
 }
 
 /** One file of the artifact. */
@@ -81,6 +93,8 @@ export interface BuildResult {
   readonly node: NodeRelease;
   /** The Node.js binary that made the code cache, `undefined` when there is none. */
   readonly codeCacheMadeBy: string | undefined;
+  /** That binary's `process.version`, e.g. `v24.22.3`, `undefined` when there is no cache. */
+  readonly codeCacheNodeVersion: string | undefined;
   /** Things the user should know, e.g. why there is no code cache. */
   readonly notes: readonly string[];
   readonly warnings: readonly string[];
@@ -108,11 +122,14 @@ const OWNED = [
  * itself and `--external` packages, and a reproducible `function.zip` of all of it.
  *
  * The code cache is made by the pinned Node.js binary of the target (V8 rejects a cache from any
- * other build), downloaded once into the cache. For a target this machine cannot run (arm64 on
- * x86_64, or any Linux binary on macOS), the artifact has no cache and a note says so.
+ * other build), downloaded once into the cache, or by `nodeBinary` when given. For a target this
+ * machine cannot run (arm64 on x86_64, or any Linux binary on macOS), the artifact has no cache and
+ * a note says so.
  *
  * @throws {@link DevToolError} `ERR_ENTRY` for an input that is neither a runtime entry nor a
- * handler name, `ERR_EXTERNAL`, `ERR_NODE_DOWNLOAD`, `ERR_NODE_INTEGRITY`;
+ * handler name, `ERR_EXTERNAL`, `ERR_NODE_DOWNLOAD`, `ERR_NODE_INTEGRITY`; `ERR_USAGE` for a
+ * `nodeBinary` that does not run here, is older than Node.js 20, is for another architecture, or
+ * comes with `bundleNode`;
  * `EntryNotRuntimeError` (from `@lambda-runtime/bundler`) for a file that never starts the runtime.
  *
  * @example
@@ -127,6 +144,7 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
   const arch = options.arch ?? 'x86_64';
   const major = options.nodeMajor ?? DEFAULT_NODE_MAJOR;
   const release = nodeRelease(arch, major);
+  const given = options.nodeBinary === undefined ? undefined : await givenNodeBinary(options, arch);
   const entry = resolveFunctionEntry(options.entry, root);
   if (entry.kind === 'handler') await checkHandlerExport(entry, root);
   for (const name of options.external ?? []) {
@@ -141,10 +159,21 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
   const notes: string[] = [];
 
   let cacheNode: string | undefined;
+  let cacheNodeVersion: string | undefined;
   if (options.codeCache === false) {
     notes.push('no code cache (--no-code-cache): each cold start compiles the bundle');
+  } else if (given !== undefined) {
+    cacheNode = given.node;
+    cacheNodeVersion = given.version;
+    if (given.version !== `v${release.version}`) {
+      notes.push(
+        `the code cache is made by Node.js ${given.version} (--node-binary): it fits that binary only, ` +
+          `not the Node.js ${release.version} layer, which compiles the bundle instead`,
+      );
+    }
   } else if (runsHere(arch)) {
     cacheNode = (await nodeBinary(release, options.nodeCache)).node;
+    cacheNodeVersion = `v${release.version}`;
   } else {
     notes.push(
       `no code cache: the ${arch} Node.js binary cannot run on this ${process.platform}/${process.arch} machine to make one, ` +
@@ -164,7 +193,8 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
       minify: options.minify ?? true,
       sourcemap: options.sourcemap ?? false,
       external: options.external ?? [],
-      nodeMajor: major,
+      // The binary that runs the function may be older than the layer's: its syntax decides.
+      nodeMajor: given === undefined ? major : Math.min(major, given.major),
       codeCache: cacheNode === undefined ? false : { node: cacheNode },
     });
     const entries: ZipEntry[] = [];
@@ -216,10 +246,33 @@ export async function buildFunction(options: BuildFunctionOptions): Promise<Buil
       arch,
       node: release,
       codeCacheMadeBy: cacheNode,
+      codeCacheNodeVersion: cacheNodeVersion,
       notes,
       warnings: bundled.warnings,
     };
   }
+}
+
+/** `options.nodeBinary`, checked: it runs here, is Node.js 20 or later, for `arch`, without `bundleNode`. */
+async function givenNodeBinary(
+  options: BuildFunctionOptions,
+  arch: LambdaArchitecture,
+): Promise<NodeBinaryInfo> {
+  if (options.bundleNode === true) {
+    throw new DevToolError(
+      'ERR_USAGE',
+      '--node-binary and --bundle-node exclude each other: --bundle-node ships the pinned Node.js, and the code cache must be made by the binary that runs it',
+    );
+  }
+  const info = await inspectNodeBinary(options.nodeBinary as string);
+  const wanted = arch === 'x86_64' ? 'x64' : 'arm64';
+  if (info.platform !== 'linux' || info.arch !== wanted) {
+    throw new DevToolError(
+      'ERR_USAGE',
+      `--node-binary ${options.nodeBinary} is Node.js for ${info.platform}/${info.arch}, but the function runs on linux/${wanted} (--arch ${arch})`,
+    );
+  }
+  return info;
 }
 
 async function prepareOutDir(outDir: string): Promise<void> {

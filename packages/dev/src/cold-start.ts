@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import type { BuildResult } from './build-function.js';
 import { DevToolError } from './dev-tool-error.js';
@@ -18,6 +18,8 @@ export interface MeasureColdStartOptions {
   /** The event of each first invocation (default `{}`); an error answer counts as an answer. */
   readonly event?: unknown;
   readonly nodeCache?: NodeBinaryOptions;
+  /** The Node.js binary that stands for the layer (the build's `nodeBinary`). Default: the build's pinned one. */
+  readonly nodeBinary?: string;
 }
 
 /** Cold starts of an artifact, in milliseconds. */
@@ -61,7 +63,8 @@ export async function measureColdStart(options: MeasureColdStartOptions): Promis
   try {
     if (!options.build.files.some((file) => file.name === 'bin/node')) {
       await mkdir(join(opt, 'bin'));
-      await symlink((await nodeBinary(options.build.node, options.nodeCache)).node, join(opt, 'bin', 'node'));
+      const node = options.nodeBinary ?? (await nodeBinary(options.build.node, options.nodeCache)).node;
+      await symlink(resolve(node), join(opt, 'bin', 'node'));
     }
     const samples: number[] = [];
     const cpuSamples: number[] = [];

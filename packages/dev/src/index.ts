@@ -21,7 +21,15 @@ export {
   invokeFunction,
 } from './invoke-function.js';
 export { main } from './main.js';
-export { defaultNodeCacheDir, type NodeBinary, type NodeBinaryOptions, nodeBinary } from './node-binary.js';
+export {
+  defaultNodeCacheDir,
+  inspectNodeBinary,
+  MIN_NODE_MAJOR,
+  type NodeBinary,
+  type NodeBinaryInfo,
+  type NodeBinaryOptions,
+  nodeBinary,
+} from './node-binary.js';
 export {
   DEFAULT_NODE_MAJOR,
   type LambdaArchitecture,

@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { extract } from 'tar';
 import { DevToolError } from './dev-tool-error.js';
 import { messageOf } from './message-of.js';
 import type { NodeRelease } from './node-releases.js';
 import { pathExists } from './path-exists.js';
+
+const execFileAsync = promisify(execFile);
 
 /** Options of {@link nodeBinary}. */
 export interface NodeBinaryOptions {
@@ -143,4 +147,63 @@ export function matchesIntegrity(bytes: Uint8Array, integrity: string): boolean 
 
 function integrityOf(bytes: Uint8Array): string {
   return `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+}
+
+/** What {@link inspectNodeBinary} learned by running a Node.js binary. */
+export interface NodeBinaryInfo {
+  /** The binary, as an absolute path. */
+  readonly node: string;
+  /** `process.version`, e.g. `v24.22.3`. */
+  readonly version: string;
+  readonly major: number;
+  /** `process.platform` and `process.arch` of the binary, e.g. `linux` and `x64`. */
+  readonly platform: string;
+  readonly arch: string;
+}
+
+/** The oldest Node.js a function can run on: the runtime's own `engines` floor. */
+export const MIN_NODE_MAJOR = 20;
+
+/**
+ * Runs a Node.js binary once to learn its version, platform and architecture, so a build can make
+ * its code cache with it and target its syntax.
+ *
+ * @throws {@link DevToolError} `ERR_USAGE` when the file does not run as Node.js on this machine or is
+ * older than {@link MIN_NODE_MAJOR}.
+ *
+ * @example
+ * ```ts
+ * const info = await inspectNodeBinary(process.execPath);
+ * // { node: '/usr/bin/node', version: 'v20.19.5', major: 20, platform: 'linux', arch: 'x64' }
+ * ```
+ */
+export async function inspectNodeBinary(node: string): Promise<NodeBinaryInfo> {
+  const binary = resolve(node);
+  let version: string;
+  let platform: string;
+  let arch: string;
+  try {
+    const { stdout } = await execFileAsync(
+      binary,
+      ['-p', 'JSON.stringify([process.version, process.platform, process.arch])'],
+      { env: {}, timeout: 30_000 },
+    );
+    [version, platform, arch] = JSON.parse(stdout) as [string, string, string];
+  } catch (error) {
+    throw new DevToolError(
+      'ERR_USAGE',
+      `--node-binary ${node} does not run as Node.js here: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const major = Number(/^v(\d+)\./.exec(version)?.[1]);
+  if (!(major >= MIN_NODE_MAJOR)) {
+    throw new DevToolError(
+      'ERR_USAGE',
+      `--node-binary ${node} is Node.js ${version}: functions need Node.js ${MIN_NODE_MAJOR} or later`,
+    );
+  }
+  return { node: binary, version, major, platform, arch };
 }

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -112,6 +112,60 @@ describe('lambda-dev build options', () => {
     expect(names).toEqual(['bootstrap', 'function.bundle.cjs', 'function.cjs']);
     expect(stdout).toMatch(new RegExp(`note: no code cache: the ${other} Node.js binary cannot run on this`));
     expect(stdout).toMatch(new RegExp(`lambda-dev layer --arch ${other} --node 24`));
+  });
+
+  it('makes the code cache with the given binary, which then accepts it, when given --node-binary', async () => {
+    const outDir = join(dir, 'given-node');
+    const opt = join(dir, 'given-node-opt');
+    await mkdir(opt, { recursive: true });
+
+    const { code, stdout } = await captureOutput(
+      () => buildCommand.run(['src/orders.handler', '--out', outDir, '--node-binary', process.execPath]),
+      project,
+    );
+    const runtime = emulator.spawn({
+      command: join(outDir, 'bootstrap'),
+      cwd: outDir,
+      env: { LAMBDA_TASK_ROOT: outDir, LAMBDA_RUNTIME_OPT_DIR: opt, PATH: dirname(process.execPath) },
+    });
+    const result = await emulator.invoke({ orderId: 'o-given' });
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(`code cache made by Node.js ${process.version}`);
+    expect(result.json()).toEqual({ orderId: 'o-given', requestId: result.requestId, node: process.version });
+    expect(runtime.stderr).not.toMatch(/code cache does not fit/);
+  });
+
+  it('refuses --node-binary with exit 2 when the file does not run as Node.js', async () => {
+    const notNode = join(dir, 'not-node.sh');
+    await writeFile(notNode, '#!/bin/sh\necho v99\n', { mode: 0o755 });
+
+    const { code, stderr } = await captureOutput(
+      () =>
+        buildCommand.run(['src/orders.handler', '--out', join(dir, 'not-node'), '--node-binary', notNode]),
+      project,
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--node-binary .*not-node\.sh does not run as Node\.js here/);
+  });
+
+  it('refuses --node-binary together with --bundle-node, with exit 2', async () => {
+    const { code, stderr } = await captureOutput(
+      () =>
+        buildCommand.run([
+          'src/orders.handler',
+          '--out',
+          join(dir, 'both'),
+          '--node-binary',
+          process.execPath,
+          '--bundle-node',
+        ]),
+      project,
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--node-binary and --bundle-node exclude each other/);
   });
 
   it('refuses to build into a folder that holds a package.json, with exit 2', async () => {

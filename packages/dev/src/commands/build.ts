@@ -24,6 +24,11 @@ Options:
   --sourcemap             ship a linked source map (set NODE_OPTIONS=--enable-source-maps)
   --no-minify             keep whitespace and syntax as written
   --no-code-cache         ship no V8 code cache (each cold start then compiles the bundle)
+  --node-binary <path>    the Node.js binary the function runs on (Node.js 20 or later, for
+                          --arch, runnable here): it makes the code cache, and the bundle's
+                          syntax targets the older of it and --node. Default: the pinned
+                          Node.js of --node. The cache then fits that binary only; not with
+                          --bundle-node
   --measure               run the artifact under a local Runtime API emulator and print its cold
                           start (spawn to first response, wall and CPU time, 5 runs); needs a
                           machine that runs the target (x86_64 Linux for x86_64)
@@ -44,6 +49,7 @@ export const buildCommand = defineCommand({
     sourcemap: { type: 'boolean' },
     'no-minify': { type: 'boolean' },
     'no-code-cache': { type: 'boolean' },
+    'node-binary': { type: 'string' },
     measure: { type: 'boolean' },
   },
   checkPositionals: (positionals) =>
@@ -61,11 +67,17 @@ export const buildCommand = defineCommand({
       minify: values['no-minify'] !== true,
       codeCache: values['no-code-cache'] !== true,
       ...(values.out === undefined ? {} : { outDir: values.out }),
+      ...(values['node-binary'] === undefined ? {} : { nodeBinary: values['node-binary'] }),
       nodeCache: { onDownload: (url) => process.stderr.write(`downloading ${url}\n`) },
     });
     process.stdout.write(report(result));
     if (values.measure === true) {
-      const measured = await measureColdStart({ outDir: result.outDir, build: result, runs: 5 });
+      const measured = await measureColdStart({
+        outDir: result.outDir,
+        build: result,
+        runs: 5,
+        ...(values['node-binary'] === undefined ? {} : { nodeBinary: values['node-binary'] }),
+      });
       const list = (samples: readonly number[]) => samples.map((ms) => ms.toFixed(1)).join(', ');
       process.stdout.write(
         `cold start (spawn to first response, ${measured.samples.length} runs under the emulator): ` +
@@ -93,7 +105,9 @@ function report(result: BuildResult): string {
     `  artifact ${formatBytes(result.artifactBytes)} unzipped; ${shown(result.zip)} ${formatBytes(result.zipBytes)}`,
   ];
   if (result.codeCacheMadeBy !== undefined)
-    lines.push(`  code cache made by Node.js ${result.node.version} (${result.node.packageName})`);
+    lines.push(
+      `  code cache made by Node.js ${result.codeCacheNodeVersion} (${displayPath(result.codeCacheMadeBy)})`,
+    );
   for (const note of result.notes) lines.push(`note: ${note}`);
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   lines.push(
