@@ -332,7 +332,7 @@ async function measure(server, variant, { coldOnly = false } = {}) {
   if (variant.exec !== undefined && nodeArgs.length > 0) env.NODE_OPTIONS = nodeArgs.join(' ');
   server.send({ type: 'arm' });
   await server.roundTrip();
-  const { child, spawnedAt, exited, until } = spawnRuntime({
+  const { child, spawnedAt, exited, until, stderr } = spawnRuntime({
     ...spawnArgs,
     cwd,
     env,
@@ -341,7 +341,12 @@ async function measure(server, variant, { coldOnly = false } = {}) {
   });
   try {
     const cold = await until(server.next('cold', 30_000));
-    if (coldOnly) return undefined;
+    if (coldOnly) {
+      // E.g. a code cache that V8 rejected: the figures would not be what they claim.
+      const said = stderr().trim();
+      if (said !== '') log(`bench: WARNING ${variant.name} wrote to stderr at start: ${said.slice(0, 500)}`);
+      return undefined;
+    }
     const startupTicks = cpuTicks(child.pid);
     const coldRssKiB = statusField(child.pid, 'VmHWM');
     if (WARMUP > 0) {

@@ -6,7 +6,8 @@ import { closeSync, openSync } from 'node:fs';
  * Spawns `node <args>` (or `command <args>`, e.g. a bootstrap that execs node: the process keeps its
  * pid across exec, so /proc figures hold) with stdout to the file `logPath` and stderr kept. Returns the child, the
  * hrtime just before spawn(), `exited` (resolves with { code, signal }) and `until(promise)`, which
- * rejects instead when the process exits first (its error names `name` and quotes stderr's tail).
+ * rejects instead when the process exits first (its error names `name` and quotes stderr's tail),
+ * and `stderr()`, what it wrote to stderr so far.
  */
 export function spawnRuntime({ command = process.execPath, args, cwd, env, logPath, name }) {
   const logFd = openSync(logPath, 'w');
@@ -25,5 +26,11 @@ export function spawnRuntime({ command = process.execPath, args, cwd, env, logPa
     );
   });
   died.catch(() => undefined);
-  return { child, spawnedAt, exited, until: (promise) => Promise.race([promise, died]) };
+  return {
+    child,
+    spawnedAt,
+    exited,
+    until: (promise) => Promise.race([promise, died]),
+    stderr: () => stderr,
+  };
 }
