@@ -41,7 +41,7 @@ import { DEFAULT_VARIANTS, FALLBACK_REFERENCE, REFERENCE, TARGETS, VARIANTS } fr
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LOGS = join(tmpdir(), 'lambda-runtime-bench');
-const DEFAULTS = { runs: 11, invocations: 10000, warmup: 1000 };
+const DEFAULTS = { runs: 11, invocations: 20000, warmup: 1000 };
 const log = (line) => process.stderr.write(`${line}\n`);
 
 let parsed;
@@ -309,6 +309,8 @@ function reExecUnder(major) {
       ...process.env,
       PATH: [dirname(binary), process.env.PATH].join(delimiter),
       LAMBDA_RUNTIME_BENCH_NODE: major,
+      // What aws-lambda-ric's one-time install runs npm and node-gyp with (lib/aws-lambda-ric.mjs).
+      LAMBDA_RUNTIME_BENCH_PARENT_PATH: process.env.PATH,
     },
   });
   process.exit(child.status ?? 1);

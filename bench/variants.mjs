@@ -59,7 +59,9 @@ export const VARIANTS = [
     description:
       'the official client, aws-lambda-ric 4.0.2 (built from source on first use), `node <cache>/node_modules/aws-lambda-ric/index.mjs index.handler`',
     prepare: async ({ log }) => {
-      const installed = await ensureAwsLambdaRic(awsLambdaRicCache(), log);
+      // Under `--node N` the install still runs on the node of the shell that started the bench.
+      const path = process.env.LAMBDA_RUNTIME_BENCH_PARENT_PATH ?? process.env.PATH;
+      const installed = await ensureAwsLambdaRic(awsLambdaRicCache(), log, path);
       if ('skipped' in installed) return { skipped: installed.skipped };
       return { entry: installed.entry, note: `installed in ${installed.dir}` };
     },
