@@ -231,7 +231,7 @@ const targets = TARGETS.map((target) => {
   const ratio = ratioOf(target.variant, target.metric, target.base, target.baseMetric ?? target.metric);
   const missing = [target.variant, target.base].filter((name) => !measured(name));
   const why = missing.map((name) =>
-    skipped[name] !== undefined ? `${name} skipped: ${skipped[name]}` : `${name} not measured (--variants)`,
+    skipped[name] !== undefined ? `${name} skipped (the reason is below)` : `${name} not in --variants`,
   );
   return {
     ...target,
