@@ -12,11 +12,13 @@
 //
 // The issue-15 variants (floor, aws-lambda-ric, command, build) all run bench/function/index.mjs,
 // the one handler file (`_HANDLER=index.handler`).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureAwsLambdaRic } from './lib/aws-lambda-ric.mjs';
+import { withoutExtraCaCerts } from './lib/lambda-environment.mjs';
 
 /** @typedef {{ name: string, description: string, entry?: string, exec?: string, args?: string[], cwd?: string, env?: Record<string, string>, nodeArgs?: string[], kind?: 'floor', prepare?: (context: { log: (line: string) => void }) => Promise<unknown> }} Variant */
 
@@ -68,10 +70,12 @@ export const VARIANTS = [
   },
   {
     name: 'command',
+    // Filled in by prepare: the package's `bin` (what a bootstrap execs node on).
     entry: 'packages/cli/dist/bin.js',
     cwd: FUNCTION_DIR,
     description:
-      'the `lambda-runtime` command as its README documents it for a bootstrap: `node <...>/@lambda-runtime/cli/dist/bin.js`, handler from _HANDLER',
+      'the `lambda-runtime` command as its README documents it for a bootstrap: `node <...>/@lambda-runtime/cli/<bin>`, handler from _HANDLER, after its one-time `--prepare-cache` step when it has one',
+    prepare: prepareCommand,
   },
   {
     name: 'build',
@@ -166,6 +170,35 @@ export const TARGETS = [
 export function awsLambdaRicCache() {
   const xdg = process.env.XDG_CACHE_HOME;
   return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.cache'), 'lambda-runtime', 'bench');
+}
+
+/**
+ * The command is the `lambda-runtime` bin of @lambda-runtime/cli. When it has the documented
+ * one-time step `lambda-runtime --prepare-cache` (V8's code cache of its runtime bundle, for the
+ * Node.js that runs it), the bench runs exactly that, with the node that runs the bench.
+ */
+async function prepareCommand() {
+  const cli = join(ROOT, 'packages', 'cli');
+  const manifest = JSON.parse(readFileSync(join(cli, 'package.json'), 'utf8'));
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.['lambda-runtime'];
+  if (bin === undefined) throw new Error('packages/cli/package.json has no lambda-runtime bin');
+  const entry = join('packages', 'cli', bin);
+  const help = spawnSync(process.execPath, [join(ROOT, entry), '--help'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (!`${help.stdout}${help.stderr}`.includes('--prepare-cache')) {
+    return { entry, note: `${entry}; no --prepare-cache step in its --help` };
+  }
+  const prepared = spawnSync(process.execPath, [join(ROOT, entry), '--prepare-cache'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: withoutExtraCaCerts(process.env),
+  });
+  if (prepared.status !== 0) {
+    throw new Error(`lambda-runtime --prepare-cache failed (${prepared.status}): ${prepared.stderr}`);
+  }
+  return { entry, note: `ran \`node ${entry} --prepare-cache\`: ${prepared.stdout.trim()}` };
 }
 
 /**
