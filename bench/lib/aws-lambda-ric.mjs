@@ -48,7 +48,7 @@ export async function ensureAwsLambdaRic(cacheDir, log = () => undefined, path =
     `${JSON.stringify({ private: true, name: 'bench-aws-lambda-ric' }, null, 2)}\n`,
   );
   log(
-    `bench: installing aws-lambda-ric@${AWS_LAMBDA_RIC_VERSION} into ${dir} (builds from source, about a minute)`,
+    `bench: installing aws-lambda-ric@${AWS_LAMBDA_RIC_VERSION} into ${dir} (builds curl and the addon from source: 1 to 3 minutes)`,
   );
   try {
     await run(
