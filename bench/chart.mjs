@@ -58,10 +58,11 @@ export function renderChart({ reports, metrics: keys = DEFAULT_METRICS }) {
   const panelWidth = metrics.length * (groupWidth + groupGap);
   const left = 58;
   const right = 24;
-  const top = 112;
+  const top = 124;
   const plotHeight = 280;
   const bottom = 74;
-  const width = left + reports.length * panelWidth + (reports.length - 1) * panelGap + right;
+  // Wide enough for the title and subtitles with a single panel.
+  const width = Math.max(760, left + reports.length * panelWidth + (reports.length - 1) * panelGap + right);
   const height = top + plotHeight + bottom;
 
   const all = reports.flatMap((r) => variants.flatMap((v) => metrics.map((m) => ratio(r, v, m.key))));
@@ -79,12 +80,13 @@ export function renderChart({ reports, metrics: keys = DEFAULT_METRICS }) {
     `<text x="${left}" y="24" ${FONT} font-size="16" font-weight="600" fill="#111827">${escapeXml(
       `Relative to ${references.join(' / ')} (= 1.0) in the same run; lower is better`,
     )}</text>`,
-    `<text x="${left}" y="44" ${FONT} font-size="12" fill="#4b5563">${escapeXml(
+    `<text x="${left}" y="42" ${FONT} font-size="12" fill="#4b5563">${escapeXml(
       `Medians of ${[...new Set(reports.map((r) => r.settings.runs))].join('/')} interleaved runs, ${[
         ...new Set(reports.map((r) => r.settings.invocations.toLocaleString('en-US'))),
-      ].join(
-        '/',
-      )} invocations per run; ${machine.cpuModel}, ${machine.cores} cores; floor = node -e 0, spawn → exit`,
+      ].join('/')} invocations per run; floor = node -e 0, spawn → exit`,
+    )}</text>`,
+    `<text x="${left}" y="58" ${FONT} font-size="12" fill="#4b5563">${escapeXml(
+      `${machine.cpuModel}, ${machine.cores} cores, ${machine.os}`,
     )}</text>`,
   );
 
@@ -92,8 +94,8 @@ export function renderChart({ reports, metrics: keys = DEFAULT_METRICS }) {
   let legendX = left;
   for (const name of variants) {
     out.push(
-      `<rect x="${legendX}" y="58" width="12" height="12" rx="2" fill="${colour(name)}"/>`,
-      `<text x="${legendX + 17}" y="68.5" ${FONT} font-size="12" fill="#111827">${escapeXml(name)}</text>`,
+      `<rect x="${legendX}" y="70" width="12" height="12" rx="2" fill="${colour(name)}"/>`,
+      `<text x="${legendX + 17}" y="80.5" ${FONT} font-size="12" fill="#111827">${escapeXml(name)}</text>`,
     );
     legendX += 34 + name.length * 7.6;
   }
