@@ -86,7 +86,9 @@ describe('bench/run.mjs', () => {
 
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/skipped aws-lambda-ric: .*cmake.* not on PATH/);
-    expect(result.stdout).toContain('0.8× aws-lambda-ric; command not measured; aws-lambda-ric skipped (the reason is below)');
+    expect(result.stdout).toContain(
+      '0.8× aws-lambda-ric; command not measured; aws-lambda-ric skipped (the reason is below)',
+    );
     expect(readdirSync(scratch)).not.toContain('xdg');
   });
 
