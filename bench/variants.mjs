@@ -25,8 +25,8 @@ import { withoutExtraCaCerts } from './lib/lambda-environment.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The one handler file every issue-15 variant runs. */
 export const FUNCTION_DIR = 'bench/function';
-/** Where the `build` variant's artifact goes (git-ignored: bench/dist). */
-export const BUILD_DIR = 'bench/dist/lambda-dev-build';
+/** Where the `build` variant's artifact goes (git-ignored: bench/dist), one per Node.js major that runs the bench. */
+export const BUILD_DIR = `bench/dist/lambda-dev-build/node-${process.versions.node.split('.')[0]}`;
 
 /** The variant most ratios and the chart are computed against; `baseline` when it is not measured. */
 export const REFERENCE = 'aws-lambda-ric';
