@@ -81,7 +81,9 @@ export function renderChart({ reports, metrics: keys = DEFAULT_METRICS }) {
       `Relative to ${references.join(' / ')} (= 1.0) in the same run; lower is better`,
     )}</text>`,
     `<text x="${left}" y="42" ${FONT} font-size="12" fill="#4b5563">${escapeXml(
-      `Medians of ${[...new Set(reports.map((r) => r.settings.runs))].join('/')} interleaved runs, ${[
+      `Medians of ${[...new Set(reports.map((r) => r.settings.runs))].join('/')} interleaved runs (start-up: ${[
+        ...new Set(reports.map((r) => r.settings.runs * (r.settings.coldStartsPerRun ?? 1))),
+      ].join('/')} cold starts), ${[
         ...new Set(reports.map((r) => r.settings.invocations.toLocaleString('en-US'))),
       ].join('/')} invocations per run; floor = node -e 0, spawn → exit`,
     )}</text>`,

@@ -42,7 +42,7 @@ import { DEFAULT_VARIANTS, FALLBACK_REFERENCE, REFERENCE, TARGETS, VARIANTS } fr
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LOGS = join(tmpdir(), 'lambda-runtime-bench');
-const DEFAULTS = { runs: 11, invocations: 20000, warmup: 1000 };
+const DEFAULTS = { runs: 11, invocations: 20000, warmup: 1000, coldStarts: 3 };
 const log = (line) => process.stderr.write(`${line}\n`);
 
 let parsed;
@@ -54,6 +54,7 @@ try {
       runs: { type: 'string', default: String(DEFAULTS.runs) },
       invocations: { type: 'string', default: String(DEFAULTS.invocations) },
       warmup: { type: 'string', default: String(DEFAULTS.warmup) },
+      'cold-starts': { type: 'string', default: String(DEFAULTS.coldStarts) },
       variants: { type: 'string' },
       node: { type: 'string' },
       'node-args': { type: 'string' },
@@ -70,6 +71,8 @@ const flags = parsed.values;
 if (flags.help) {
   process.stdout.write(
     `node bench/run.mjs [--runs ${DEFAULTS.runs}] [--invocations ${DEFAULTS.invocations}] [--warmup ${DEFAULTS.warmup}] [--variants a,b|all] [--node 22|24] [--out dir] [--strict]\n` +
+      `  --cold-starts N  cold starts per variant per run (default ${DEFAULTS.coldStarts}): the start-up medians are over\n` +
+      '                 runs x N starts (each run: N - 1 starts stopped at the first response, then the full one)\n' +
       `  --variants     default: ${DEFAULT_VARIANTS.join(',')}; \`all\` for every variant\n` +
       '  --node 24      re-runs the whole harness (server and runtimes) on the Node.js binary that\n' +
       '                 scripts/node-from-registry.sh gives for that major (downloaded once, pinned)\n' +
@@ -88,6 +91,7 @@ if (flags.node !== undefined) reExecUnder(flags.node);
 const RUNS = positiveInt('runs', flags.runs);
 const INVOCATIONS = positiveInt('invocations', flags.invocations);
 const WARMUP = positiveInt('warmup', flags.warmup, 0);
+const COLD_STARTS = positiveInt('cold-starts', flags['cold-starts']);
 const NODE_MAJOR = process.versions.node.split('.')[0];
 const selected = [
   ...selectVariants(
@@ -107,6 +111,7 @@ const METRICS = [
   { key: 'latencyP99Us', label: 'latency p99', unit: 'µs', digits: 0 },
   { key: 'peakRssMiB', label: 'peak RSS', unit: 'MiB', digits: 1 },
 ];
+const STARTUP_KEYS = METRICS.filter((m) => m.startup).map((m) => m.key);
 /** Also recorded in the JSON, not in the table. */
 const EXTRA_METRICS = ['startupCpuMs', 'rssAfterFirstResponseMiB', 'wallPerInvocationUs', 'latencyMeanUs'];
 
@@ -119,7 +124,7 @@ const NOTES = [
   'Every spawned process gets only the Lambda reserved variables, fake credentials, LANG, TZ and PATH (the running node first): NODE_EXTRA_CA_CERTS and NODE_OPTIONS in particular are removed (the first alone adds ~50 ms to a node start).',
   'Runtime API: bench/server.mjs, a minimal node:http server in its own process (not @lambda-runtime/emulator, whose per-request bookkeeping would compete with the runtime for CPU); it answers the first /next at once with a small fixed event.',
   'Each runtime is spawned as `node <entry>` (what a bootstrap execs), or, for `build`, as its bootstrap file itself (a sh script that execs node, same pid); cwd = LAMBDA_TASK_ROOT = its function directory; its stdout (the log lines) goes to a file.',
-  'Cold start: one unmeasured start per variant first (page cache warm); then process.hrtime (CLOCK_MONOTONIC, shared by all processes) read by the harness just before spawn() and by the server when the first /next arrives and when the first /response is fully received. The floor is spawn -> exit of `node -e 0`, timed by the harness.',
+  `Cold start: one unmeasured start per variant first (page cache warm); then ${COLD_STARTS} starts per variant per run (${COLD_STARTS - 1} stopped at the first response, interleaved, then the one of the full measurement), so the start-up medians are over runs x ${COLD_STARTS} starts. Times: process.hrtime (CLOCK_MONOTONIC, shared by all processes) read by the harness just before spawn() and by the server when the first /next arrives and when the first /response is fully received. The floor is spawn -> exit of \`node -e 0\`, timed by the harness.`,
   `CPU: utime+stime of the runtime process from /proc/<pid>/stat (all threads, CLK_TCK ${CLK_TCK}) over the measured invocations, after ${WARMUP} warm-up invocations. Latency: server-side time from sending an event to receiving its response. Peak RSS: VmHWM from /proc/<pid>/status after the measured invocations.`,
   'Ratios: each median divided by the reference variant’s median in the same run; targets name their own reference (aws-lambda-ric, or the floor for spawn → 1st /next).',
 ];
@@ -173,13 +178,20 @@ for (const declared of selected) {
 mkdirSync(LOGS, { recursive: true });
 const server = await startServerProcess(join(ROOT, 'bench', 'server.mjs'));
 const samples = Object.fromEntries(runnable.map((v) => [v.name, []]));
+/** Start-up figures of every cold start: COLD_STARTS per run, the full measurement's included. */
+const coldSamples = Object.fromEntries(runnable.map((v) => [v.name, []]));
 const startedAt = Date.now();
 const failures = [];
 try {
   // One unmeasured start per variant first, so that no variant pays for a cold page cache.
-  for (const variant of runnable) await measure(server, variant, { coldOnly: true });
+  for (const variant of runnable) await measure(server, variant, { coldOnly: true, check: true });
   for (let run = 0; run < RUNS; run += 1) {
     const order = runnable.map((_, i) => runnable[(i + run) % runnable.length]);
+    // Cold starts are cheap next to the warm phase: more of them steady the start-up medians.
+    for (let extra = 1; extra < COLD_STARTS; extra += 1) {
+      for (const variant of order)
+        coldSamples[variant.name].push(await measure(server, variant, { coldOnly: true }));
+    }
     for (const variant of order) {
       let sample;
       try {
@@ -198,6 +210,7 @@ try {
         sample = await measure(server, variant);
       }
       samples[variant.name].push(sample);
+      coldSamples[variant.name].push(startupOf(sample));
       log(
         `run ${run + 1}/${RUNS} ${progressLine(variant, sample)}  [${((Date.now() - startedAt) / 1000).toFixed(0)} s]`,
       );
@@ -213,7 +226,8 @@ const summary = {};
 for (const variant of runnable) {
   summary[variant.name] = {};
   for (const key of [...METRICS.map((m) => m.key), ...EXTRA_METRICS]) {
-    const values = samples[variant.name].map((s) => s[key]).filter((v) => v !== null);
+    const source = STARTUP_KEYS.includes(key) ? coldSamples : samples;
+    const values = source[variant.name].map((s) => s[key]).filter((v) => v !== null);
     summary[variant.name][key] = values.length === 0 ? null : stats(values);
   }
 }
@@ -236,7 +250,13 @@ const report = {
   command: reproduceCommand(),
   commit: gitDescription(ROOT),
   machine,
-  settings: { runs: RUNS, invocations: INVOCATIONS, warmup: WARMUP, clockTicksPerSecond: CLK_TCK },
+  settings: {
+    runs: RUNS,
+    coldStartsPerRun: COLD_STARTS,
+    invocations: INVOCATIONS,
+    warmup: WARMUP,
+    clockTicksPerSecond: CLK_TCK,
+  },
   notes: NOTES,
   durationSeconds: Math.round((Date.now() - startedAt) / 1000),
   variants: runnable.map((v) => ({
@@ -257,6 +277,7 @@ const report = {
   targets,
   failures,
   samples,
+  coldSamples,
 };
 
 mkdirSync(OUT, { recursive: true });
@@ -306,7 +327,7 @@ function reExecUnder(major) {
 }
 
 /** One spawn of `variant`: cold start, warm-up, measured invocations, peak RSS. */
-async function measure(server, variant, { coldOnly = false } = {}) {
+async function measure(server, variant, { coldOnly = false, check = false } = {}) {
   const cwd = resolve(ROOT, variant.cwd ?? dirname(variant.entry));
   const env = {
     ...lambdaEnvironment({ port: server.port, taskRoot: cwd, name: 'bench-echo', memoryMiB: 1024 }),
@@ -335,8 +356,9 @@ async function measure(server, variant, { coldOnly = false } = {}) {
     if (coldOnly) {
       // E.g. a code cache that V8 rejected: the figures would not be what they claim.
       const said = stderr().trim();
-      if (said !== '') log(`bench: WARNING ${variant.name} wrote to stderr at start: ${said.slice(0, 500)}`);
-      return undefined;
+      if (check && said !== '')
+        log(`bench: WARNING ${variant.name} wrote to stderr at start: ${said.slice(0, 500)}`);
+      return startupOf(coldFigures(cold, spawnedAt));
     }
     const startupTicks = cpuTicks(child.pid);
     const coldRssKiB = statusField(child.pid, 'VmHWM');
@@ -351,8 +373,7 @@ async function measure(server, variant, { coldOnly = false } = {}) {
     const peakRssKiB = statusField(child.pid, 'VmHWM');
     if (warm.errors > 0) throw new Error(`${variant.name} answered ${warm.errors} invocations with /error`);
     return {
-      spawnToNextMs: Number(BigInt(cold.firstNextAt) - spawnedAt) / 1e6,
-      spawnToResponseMs: Number(BigInt(cold.firstResponseAt) - spawnedAt) / 1e6,
+      ...coldFigures(cold, spawnedAt),
       startupCpuMs: (startupTicks * 1000) / CLK_TCK,
       rssAfterFirstResponseMiB: coldRssKiB / 1024,
       cpuPerInvocationUs: ((after - before) * 1e6) / CLK_TCK / INVOCATIONS,
@@ -387,9 +408,22 @@ async function measureFloor(variant, cwd, env, coldOnly) {
   const { code } = await exited;
   const exitedAt = process.hrtime.bigint();
   if (code !== 0) throw new Error(`${variant.name} exited with ${code}`);
-  if (coldOnly) return undefined;
   const ms = Number(exitedAt - spawnedAt) / 1e6;
+  if (coldOnly) return { spawnToNextMs: ms, spawnToResponseMs: ms };
   return { spawnToNextMs: ms, spawnToResponseMs: ms, ...NOT_APPLICABLE };
+}
+
+/** Spawn -> first /next and -> first response, from the server's `cold` message. */
+function coldFigures(cold, spawnedAt) {
+  return {
+    spawnToNextMs: Number(BigInt(cold.firstNextAt) - spawnedAt) / 1e6,
+    spawnToResponseMs: Number(BigInt(cold.firstResponseAt) - spawnedAt) / 1e6,
+  };
+}
+
+/** The start-up figures of a sample. */
+function startupOf(sample) {
+  return Object.fromEntries(STARTUP_KEYS.map((key) => [key, sample[key]]));
 }
 
 /** How the variant is started, for the report (paths relative to the repository root where inside it). */
@@ -423,6 +457,7 @@ function reproduceCommand() {
   if (RUNS !== DEFAULTS.runs) extra.push(`--runs ${RUNS}`);
   if (INVOCATIONS !== DEFAULTS.invocations) extra.push(`--invocations ${INVOCATIONS}`);
   if (WARMUP !== DEFAULTS.warmup) extra.push(`--warmup ${WARMUP}`);
+  if (COLD_STARTS !== DEFAULTS.coldStarts) extra.push(`--cold-starts ${COLD_STARTS}`);
   if (flags.variants !== undefined) extra.push(`--variants ${flags.variants}`);
   if (NODE_ARGS.length > 0) extra.push(`--node-args="${NODE_ARGS.join(' ')}"`);
   if (extra.length > 0) parts.push('--', ...extra);
@@ -476,7 +511,7 @@ function machineLine(report) {
 
 function renderMarkdown(report) {
   const lines = [
-    `Node ${report.machine.node}. Medians over ${report.settings.runs} interleaved runs (min–max in parentheses); warm figures over ${report.settings.invocations.toLocaleString('en-US')} sequential invocations per run after ${report.settings.warmup.toLocaleString('en-US')} warm-up invocations. The floor (\`node -e 0\`) is spawn → exit, shown in both start-up columns.`,
+    `Node ${report.machine.node}. Medians over ${report.settings.runs} interleaved runs (min–max in parentheses); start-up figures over ${report.settings.runs * report.settings.coldStartsPerRun} cold starts (${report.settings.coldStartsPerRun} per run); warm figures over ${report.settings.invocations.toLocaleString('en-US')} sequential invocations per run after ${report.settings.warmup.toLocaleString('en-US')} warm-up invocations. The floor (\`node -e 0\`) is spawn → exit, shown in both start-up columns.`,
     '',
     markdownTable(tableRows(report)),
     '',
@@ -520,7 +555,7 @@ function renderConsole(report) {
       .join('\n');
   };
   const out = [
-    `Node ${report.machine.node}: medians (min–max) over ${report.settings.runs} runs, ${report.settings.invocations} invocations per run:`,
+    `Node ${report.machine.node}: medians (min–max) over ${report.settings.runs} runs (start-up: ${report.settings.runs * report.settings.coldStartsPerRun} cold starts), ${report.settings.invocations} invocations per run:`,
     plain(tableRows(report)),
   ];
   const ratios = ratioRows(report);
