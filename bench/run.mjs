@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The benchmark harness (issues 5 and 15). Run from the repository root: `pnpm bench` (= `tsc -b &&
-// node bench/run.mjs`), options after `--`: `pnpm bench -- --runs 11 --invocations 10000 --variants a,b`,
+// The benchmark harness (issues 5 and 15). Run from the repository root: `pnpm bench` (the build,
+// then `node bench/run.mjs`), options after `--`: `pnpm bench -- --runs 3 --invocations 2000 --variants a,b`,
 // `pnpm bench -- --node 24` (the whole harness on the registry's Node.js 24).
 //
 // For every run and every variant (variants interleaved, order rotated per run, so load from other
@@ -530,7 +530,7 @@ function renderMarkdown(report) {
   lines.push(
     `${machineLine(report)} Run on ${report.generatedAt.slice(0, 10)} at commit ${report.commit}, ${report.durationSeconds} s.`,
     '',
-    `Reproduce: \`${report.command}\` (builds with \`tsc -b\`, prepares the variants, then runs bench/run.mjs; options after \`--\`: \`--runs\`, \`--invocations\`, \`--warmup\`, \`--variants\`, \`--node\`).`,
+    `Reproduce: \`${report.command}\` (builds the workspace, prepares the variants, then runs bench/run.mjs; options after \`--\`: \`--runs\`, \`--invocations\`, \`--warmup\`, \`--variants\`, \`--node\`).`,
     '',
     'Variants:',
     '',

@@ -6,7 +6,7 @@
 // /proc, at their start and end, and sampled ten times between) side by side, with the
 // invoke -> answer latency.
 //
-//   pnpm soak                                 # tsc -b, then 1,000 + 100,000 invocations per subject: ~2-3 minutes
+//   pnpm soak                                 # the build, then 1,000 + 100,000 invocations per subject: about 2 minutes
 //   node bench/soak.mjs --count 5000
 //   node bench/soak.mjs --help
 //
@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import { describeMachine } from './lib/process-stats.mjs';
 
-const USAGE = `node bench/soak.mjs [options]   (pnpm soak = tsc -b, then this with the defaults)
+const USAGE = `node bench/soak.mjs [options]   (pnpm soak = build, then this with the defaults)
   --count N          measured invocations per subject (default 100000)
   --warmup N         invocations before measuring starts, also checked (default 1000)
   --fail-every K     every K-th invocation asks the function to fail (default 100)
