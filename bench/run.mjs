@@ -189,26 +189,14 @@ try {
     const order = runnable.map((_, i) => runnable[(i + run) % runnable.length]);
     // Cold starts are cheap next to the warm phase: more of them steady the start-up medians.
     for (let extra = 1; extra < COLD_STARTS; extra += 1) {
-      for (const variant of order)
-        coldSamples[variant.name].push(await measure(server, variant, { coldOnly: true }));
+      for (const variant of order) {
+        coldSamples[variant.name].push(
+          await withRetry(run, variant, () => measure(server, variant, { coldOnly: true })),
+        );
+      }
     }
     for (const variant of order) {
-      let sample;
-      try {
-        sample = await measure(server, variant);
-      } catch (error) {
-        // One retry: a workspace rebuild during a long run can leave a dist half-written for a moment.
-        failures.push({
-          run: run + 1,
-          variant: variant.name,
-          error: String(error.message ?? error).slice(0, 2000),
-        });
-        log(
-          `run ${run + 1}/${RUNS} ${variant.name}: FAILED, retrying once in 5 s: ${String(error.message).slice(0, 300)}`,
-        );
-        await new Promise((done) => setTimeout(done, 5000));
-        sample = await measure(server, variant);
-      }
+      const sample = await withRetry(run, variant, () => measure(server, variant));
       samples[variant.name].push(sample);
       coldSamples[variant.name].push(startupOf(sample));
       log(
@@ -324,6 +312,27 @@ function reExecUnder(major) {
     },
   });
   process.exit(child.status ?? 1);
+}
+
+/**
+ * `attempt()`, once more after 5 s when it fails (a workspace rebuild during a long run can leave a
+ * dist half-written for a moment); the failure is kept for the report.
+ */
+async function withRetry(run, variant, attempt) {
+  try {
+    return await attempt();
+  } catch (error) {
+    failures.push({
+      run: run + 1,
+      variant: variant.name,
+      error: String(error.message ?? error).slice(0, 2000),
+    });
+    log(
+      `run ${run + 1}/${RUNS} ${variant.name}: FAILED, retrying once in 5 s: ${String(error.message).slice(0, 300)}`,
+    );
+    await new Promise((done) => setTimeout(done, 5000));
+    return attempt();
+  }
 }
 
 /** One spawn of `variant`: cold start, warm-up, measured invocations, peak RSS. */
