@@ -112,8 +112,19 @@ function onAnswer(req, res, isError) {
 
 function noop() {}
 
-serveRuntimeApi(
+// The connections of runtimes spawned before the last `arm`. A runtime killed right after its first
+// answer may have written its next GET /next in the same packet (pipelined); the server can read it
+// after the arm, and serving it the new runtime's event would make the new runtime's /next look like
+// a second poll. On arm they are destroyed, and anything still queued on them is dropped.
+const connections = new Set();
+const stale = new WeakSet();
+
+const server = serveRuntimeApi(
   (req, res) => {
+    if (stale.has(req.socket)) {
+      req.socket.destroy();
+      return true;
+    }
     const url = req.url;
     if (req.method === 'GET' && url === NEXT_PATH) {
       onNext(req, res);
@@ -128,6 +139,11 @@ serveRuntimeApi(
   },
   (message) => {
     if (message.type === 'arm') {
+      for (const socket of connections) {
+        stale.add(socket);
+        socket.destroy();
+      }
+      connections.clear();
       armed = true;
       firstNextAt = 0n;
       firstResponseAt = 0n;
@@ -155,3 +171,7 @@ serveRuntimeApi(
     }
   },
 );
+server.on('connection', (socket) => {
+  connections.add(socket);
+  socket.once('close', () => connections.delete(socket));
+});

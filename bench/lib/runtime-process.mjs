@@ -3,14 +3,16 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
 /**
- * Spawns `node <args>` with stdout to the file `logPath` and stderr kept. Returns the child, the
+ * Spawns `node <args>` (or `command <args>`, e.g. a bootstrap that execs node: the process keeps its
+ * pid across exec, so /proc figures hold) with stdout to the file `logPath` and stderr kept. Returns the child, the
  * hrtime just before spawn(), `exited` (resolves with { code, signal }) and `until(promise)`, which
- * rejects instead when the process exits first (its error names `name` and quotes stderr's tail).
+ * rejects instead when the process exits first (its error names `name` and quotes stderr's tail),
+ * and `stderr()`, what it wrote to stderr so far.
  */
-export function spawnRuntime({ args, cwd, env, logPath, name }) {
+export function spawnRuntime({ command = process.execPath, args, cwd, env, logPath, name }) {
   const logFd = openSync(logPath, 'w');
   const spawnedAt = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', logFd, 'pipe'] });
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', logFd, 'pipe'] });
   closeSync(logFd);
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -24,5 +26,11 @@ export function spawnRuntime({ args, cwd, env, logPath, name }) {
     );
   });
   died.catch(() => undefined);
-  return { child, spawnedAt, exited, until: (promise) => Promise.race([promise, died]) };
+  return {
+    child,
+    spawnedAt,
+    exited,
+    until: (promise) => Promise.race([promise, died]),
+    stderr: () => stderr,
+  };
 }
