@@ -72,9 +72,11 @@ export const VARIANTS = [
     name: 'command',
     // Filled in by prepare: the package's `bin` (what a bootstrap execs node on).
     entry: 'packages/cli/dist/bin.js',
+    // As the README's bootstrap and container ENTRYPOINT start it.
+    nodeArgs: ['--v8-pool-size=1'],
     cwd: FUNCTION_DIR,
     description:
-      'the `lambda-runtime` command as its README documents it for a bootstrap: `node <...>/@lambda-runtime/cli/<bin>`, handler from _HANDLER, after its one-time `--prepare-cache` step when it has one',
+      'the `lambda-runtime` command as its README documents it for a bootstrap: `node --v8-pool-size=1 <...>/@lambda-runtime/cli/<bin>`, handler from _HANDLER, after its one-time `--prepare-cache` step when it has one',
     prepare: prepareCommand,
   },
   {

@@ -33,4 +33,22 @@ describe('ResponseHeaderCollector', () => {
     expect(Object.entries(collector.headers)).toEqual([['__proto__', 'x, y']]);
     expect(Object.entries(collector.repeated ?? {})).toEqual([['__proto__', ['x', 'y']]]);
   });
+
+  it('sees no inherited Object.prototype names: constructor, toString and hasOwnProperty are absent until sent', () => {
+    const collector = new ResponseHeaderCollector();
+
+    expect(collector.headers.constructor).toBeUndefined();
+    expect(collector.headers.toString).toBeUndefined();
+    collector.add('constructor', 'c');
+    collector.add('tostring', 't');
+    collector.add('hasownproperty', 'h');
+
+    expect(collector.headers.constructor).toBe('c');
+    expect(collector.repeated).toBeUndefined();
+    expect(Object.entries(collector.headers)).toEqual([
+      ['constructor', 'c'],
+      ['tostring', 't'],
+      ['hasownproperty', 'h'],
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import {
   boundErrorDocument,
   type ContextBuilder,
@@ -123,6 +124,8 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   // long-lived object made unoptimised code keep every invocation alive until a full GC.
   private wakeOnStop: ((stopped: undefined) => void) | undefined;
   private inFlight: InFlight | undefined;
+  /** `nextUnlessStopped` in the loop's own async context, not an invocation's (see pollAfterAnswer). */
+  private pollInLoopContext: () => Promise<Invocation | undefined> = () => this.prefetch();
   // The /next issued together with the answer of the previous invocation (see pollAfterAnswer).
   private prefetched: Promise<Invocation | undefined> | undefined;
   // Called by the beforeExit listener: the event loop ran empty (see callHandler).
@@ -169,6 +172,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     }
     this.running = true;
     this.stopRequested = false;
+    this.pollInLoopContext = AsyncResource.bind(() => this.prefetch());
     if (this.waitsForEmptyEventLoop) process.on('beforeExit', this.beforeExit);
     try {
       this.streaming = isStreamingHandler(handler)
@@ -249,10 +253,17 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
    */
   private pollAfterAnswer(): void {
     if (!this.pollsBehindAnswers || this.stopRequested || this.prefetched !== undefined) return;
+    // Called from inside the invocation, the poll (and the promises chained to it) would inherit its
+    // async context: the transport's callbacks would run as that invocation, and its context, event
+    // and handler state would stay reachable until the next invocation arrives.
+    this.prefetched = this.pollInLoopContext();
+  }
+
+  private prefetch(): Promise<Invocation | undefined> {
     const poll = this.nextUnlessStopped();
     // Consumed (and its failure handled) by nextWithRetries; never an unhandled rejection.
-    poll.catch(() => undefined);
-    this.prefetched = poll;
+    poll.catch(noop);
+    return poll;
   }
 
   /** The next invocation, or `undefined` as soon as stop() is called while the poll is parked. */

@@ -402,11 +402,15 @@ function findName(repeated: Readonly<Record<string, readonly string[]>>, name: s
   return name;
 }
 
+/** Header names are ASCII tokens, so this is every upper-case letter one can hold. */
+const UPPER_CASE = /[A-Z]/;
+
 // The transport contract promises lower-case names; copying only when one is not keeps a
 // non-conforming third-party transport from breaking header lookup.
 function lowerCaseNames(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  for (const name of Object.keys(headers)) {
-    if (name !== name.toLowerCase()) {
+  // for-in and a regular expression test allocate nothing in the usual case (names already lower case).
+  for (const name in headers) {
+    if (UPPER_CASE.test(name)) {
       const lowered: Record<string, string> = {};
       for (const [key, value] of Object.entries(headers)) {
         lowered[key.toLowerCase()] = value;

@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import type { Transport, TransportRequest, TransportResponse } from '@lambda-runtime/api';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  currentInvocation,
+  type InvocationContext,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +20,8 @@ const encoder = new TextEncoder();
 /** Answers /next from a list and holds each post until the test releases it. */
 class ScriptedTransport implements Transport {
   readonly calls: string[] = [];
+  /** The invocation each request was made in (`-` outside any). */
+  readonly scopes: string[] = [];
   readonly pipelining: boolean;
   readonly #events: string[];
   #releasePost: (() => void) | undefined;
@@ -23,6 +33,7 @@ class ScriptedTransport implements Transport {
 
   request(request: TransportRequest): Promise<TransportResponse> {
     this.calls.push(`${request.method} ${request.path}`);
+    this.scopes.push(currentInvocation()?.awsRequestId ?? '-');
     if (request.method === 'POST') {
       return new Promise((resolve) => {
         this.#releasePost = () =>
@@ -44,6 +55,7 @@ class ScriptedTransport implements Transport {
 
   releasePost(): void {
     this.#releasePost?.();
+    this.#releasePost = undefined;
   }
 
   async close(): Promise<void> {}
@@ -56,7 +68,10 @@ describe('the next /next behind each answer', () => {
     await emulator?.close();
   });
 
-  async function loopOver(transport: ScriptedTransport): Promise<DefaultRuntimeLoop> {
+  async function loopOver(
+    transport: ScriptedTransport,
+    handler: (event: unknown, context: InvocationContext) => Promise<unknown> = async () => 'ok',
+  ): Promise<DefaultRuntimeLoop> {
     emulator = await RuntimeApiEmulator.start();
     const environment = readEnvironment(emulator);
     const loop = new DefaultRuntimeLoop(
@@ -66,7 +81,7 @@ describe('the next /next behind each answer', () => {
       memoryLogger().logger,
       environment,
     );
-    loop.run(async () => 'ok').catch(() => undefined);
+    loop.run(handler).catch(() => undefined);
     return loop;
   }
 
@@ -82,6 +97,42 @@ describe('the next /next behind each answer', () => {
       'GET /2018-06-01/runtime/invocation/next',
     ]);
     transport.releasePost();
+    loop.stop();
+  });
+
+  it('item 17: issues the /next behind an answer outside the answered invocation, so nothing of it rides along', async () => {
+    const transport = new ScriptedTransport(true, ['a', 'b']);
+    const loop = await loopOver(transport);
+
+    await until(() => transport.calls.length === 3);
+    transport.releasePost();
+    await until(() => transport.calls.length === 5);
+
+    // The answers are posted as their invocations; each /next, pipelined or not, as no invocation.
+    expect(transport.scopes).toEqual(['-', 'a', '-', 'b', '-']);
+    expect(transport.calls.filter((call) => call.startsWith('GET'))).toHaveLength(3);
+    transport.releasePost();
+    loop.stop();
+  });
+
+  it('lets go of an answered invocation while the /next behind it is parked', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const transport = new ScriptedTransport(true, ['a']);
+    let answered: WeakRef<InvocationContext> | undefined;
+    const loop = await loopOver(transport, async (_event, context) => {
+      answered = new WeakRef(context);
+      return 'ok';
+    });
+
+    await until(() => transport.calls.length === 3);
+    transport.releasePost();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gc();
+
+    // Only the parked /next is left; nothing of invocation a may keep its context alive.
+    expect(answered).toBeDefined();
+    expect(answered?.deref()).toBeUndefined();
     loop.stop();
   });
 
