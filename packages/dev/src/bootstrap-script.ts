@@ -8,8 +8,8 @@ export interface BootstrapScriptOptions {
   readonly layerHint: string;
 }
 
-/** The flag the bootstrap adds for a classic (one invocation at a time) Lambda function. */
-export const V8_POOL_SIZE_FLAG = '--v8-pool-size=1';
+/** Memory per vCPU in Lambda: a function gets one full vCPU at 1,769 MB, and CPU in proportion. */
+export const LAMBDA_MB_PER_VCPU = 1769;
 
 /**
  * The `bootstrap` of a built function: a POSIX shell script that `exec`s Node.js on the loader, so
@@ -18,10 +18,12 @@ export const V8_POOL_SIZE_FLAG = '--v8-pool-size=1';
  * `LAMBDA_TASK_ROOT` and `LAMBDA_RUNTIME_OPT_DIR` override `/var/task` and `/opt`, to run the
  * artifact somewhere else (tests, local runs). No external command is used: it works with an empty `PATH`.
  *
- * Node starts with `--v8-pool-size=1` ({@link V8_POOL_SIZE_FLAG}): V8's default of four background
- * threads buys nothing on a function of one vCPU or less and costs about 3 MiB of RSS. Node's
- * default stays when `NODE_OPTIONS` sets `--v8-pool-size` itself, and under Lambda Managed
- * Instances (`AWS_LAMBDA_MAX_CONCURRENCY` set), where several vCPUs serve concurrent invocations.
+ * Node starts with one V8 background thread per vCPU the function's memory buys
+ * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE` / {@link LAMBDA_MB_PER_VCPU}, at least one): `--v8-pool-size=1`
+ * up to 3,537 MB. Node's default of four buys nothing on a smaller share of the CPU and costs about
+ * 0.9 MiB of RSS per thread. Node's default stays from four vCPUs on, when `NODE_OPTIONS` sets
+ * `--v8-pool-size` itself, and under Lambda Managed Instances (`AWS_LAMBDA_MAX_CONCURRENCY` set),
+ * where several vCPUs serve concurrent invocations.
  *
  * @example
  * ```ts
@@ -48,12 +50,17 @@ fi`;
 task_root="\${LAMBDA_TASK_ROOT:-/var/task}"
 opt_dir="\${LAMBDA_RUNTIME_OPT_DIR:-/opt}"
 ${find}
-# One V8 background thread instead of four: a function of one vCPU or less gains nothing from more,
-# and each costs memory. Kept off under Managed Instances and when NODE_OPTIONS chooses.
-if [ -z "\${AWS_LAMBDA_MAX_CONCURRENCY-}" ]; then
+# V8 background threads: one per vCPU the memory setting buys (${LAMBDA_MB_PER_VCPU} MB each), not Node's four,
+# which a smaller share of the CPU cannot use and which cost memory. Node's default from four vCPUs
+# on, under Managed Instances, and when NODE_OPTIONS chooses.
+memory="\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-0}"
+case "$memory" in *[!0-9]* | 0?*) memory=0 ;; esac
+pool=$((memory / ${LAMBDA_MB_PER_VCPU}))
+[ "$pool" -ge 1 ] || pool=1
+if [ -z "\${AWS_LAMBDA_MAX_CONCURRENCY-}" ] && [ "$pool" -lt 4 ]; then
   case "\${NODE_OPTIONS-}" in
     *--v8-pool-size*) ;;
-    *) exec "$node" ${V8_POOL_SIZE_FLAG} "$task_root/${options.loader}" "$@" ;;
+    *) exec "$node" --v8-pool-size="$pool" "$task_root/${options.loader}" "$@" ;;
   esac
 fi
 exec "$node" "$task_root/${options.loader}" "$@"

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapScript, V8_POOL_SIZE_FLAG } from '../src/bootstrap-script.js';
+import { bootstrapScript } from '../src/bootstrap-script.js';
 
 const run = promisify(execFile);
 
@@ -47,7 +47,27 @@ describe('bootstrapScript, run by /bin/sh', () => {
   }
 
   it('starts node with one V8 background thread for a classic function, passing the arguments through', async () => {
-    await expect(start({})).resolves.toEqual({ execArgv: [V8_POOL_SIZE_FLAG], argv: ['one', 'two words'] });
+    await expect(start({})).resolves.toEqual({ execArgv: ['--v8-pool-size=1'], argv: ['one', 'two words'] });
+  });
+
+  it('gives one V8 background thread per vCPU the memory setting buys (1,769 MB each), at least one', async () => {
+    const poolFor = async (memory: string) =>
+      (await start({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory })).execArgv;
+
+    await expect(poolFor('128')).resolves.toEqual(['--v8-pool-size=1']);
+    await expect(poolFor('1769')).resolves.toEqual(['--v8-pool-size=1']);
+    await expect(poolFor('3538')).resolves.toEqual(['--v8-pool-size=2']);
+    await expect(poolFor('6000')).resolves.toEqual(['--v8-pool-size=3']);
+    // Four vCPUs or more: Node's own default (four) stands.
+    await expect(poolFor('7076')).resolves.toEqual([]);
+    await expect(poolFor('10240')).resolves.toEqual([]);
+  });
+
+  it('treats a memory setting that is not a plain decimal number as the smallest', async () => {
+    for (const memory of ['', 'lots', '3538MB', '-4000', '07076']) {
+      const started = await start({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory });
+      expect(started.execArgv, memory).toEqual(['--v8-pool-size=1']);
+    }
   });
 
   it("keeps Node's default pool under Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY set)", async () => {
@@ -65,7 +85,7 @@ describe('bootstrapScript, run by /bin/sh', () => {
 
   it('adds the flag next to other NODE_OPTIONS', async () => {
     const started = await start({ NODE_OPTIONS: '--max-old-space-size=256' });
-    expect(started.execArgv).toEqual([V8_POOL_SIZE_FLAG]);
+    expect(started.execArgv).toEqual(['--v8-pool-size=1']);
   });
 
   it('uses the layer node in $LAMBDA_RUNTIME_OPT_DIR/bin before PATH', async () => {
@@ -76,7 +96,7 @@ describe('bootstrapScript, run by /bin/sh', () => {
       const { stdout } = await run(join(taskRoot, 'bootstrap'), [], {
         env: { PATH: '/nonexistent', LAMBDA_TASK_ROOT: taskRoot, LAMBDA_RUNTIME_OPT_DIR: optDir },
       });
-      expect(JSON.parse(stdout)).toEqual({ execArgv: [V8_POOL_SIZE_FLAG], argv: [] });
+      expect(JSON.parse(stdout)).toEqual({ execArgv: ['--v8-pool-size=1'], argv: [] });
     } finally {
       await rm(optDir, { recursive: true, force: true });
     }
