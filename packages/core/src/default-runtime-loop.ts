@@ -124,7 +124,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
   // long-lived object made unoptimised code keep every invocation alive until a full GC.
   private wakeOnStop: ((stopped: undefined) => void) | undefined;
   private inFlight: InFlight | undefined;
-  /** `nextUnlessStopped` in the loop's own async context, not an invocation's (see pollAfterAnswer). */
+  /** `prefetch` in the loop's own async context, not an invocation's (see pollAfterAnswer). */
   private pollInLoopContext: () => Promise<Invocation | undefined> = () => this.prefetch();
   // The /next issued together with the answer of the previous invocation (see pollAfterAnswer).
   private prefetched: Promise<Invocation | undefined> | undefined;
@@ -259,6 +259,7 @@ export class DefaultRuntimeLoop implements RuntimeLoop {
     this.prefetched = this.pollInLoopContext();
   }
 
+  /** A poll for the next invocation whose failure only nextWithRetries reports. */
   private prefetch(): Promise<Invocation | undefined> {
     const poll = this.nextUnlessStopped();
     // Consumed (and its failure handled) by nextWithRetries; never an unhandled rejection.
