@@ -10,6 +10,7 @@ import {
 } from '@lambda-runtime/api';
 import { DefaultContextBuilder, DefaultPayloadCodec } from '@lambda-runtime/context';
 import { RuntimeApiEmulator } from '@lambda-runtime/emulator';
+import { SocketTransport } from '@lambda-runtime/transport-socket';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DefaultRuntimeLoop } from '../src/index.js';
 import { memoryLogger, readEnvironment, until } from './support.js';
@@ -20,8 +21,6 @@ const encoder = new TextEncoder();
 /** Answers /next from a list and holds each post until the test releases it. */
 class ScriptedTransport implements Transport {
   readonly calls: string[] = [];
-  /** The invocation each request was made in (`-` outside any). */
-  readonly scopes: string[] = [];
   readonly pipelining: boolean;
   readonly #events: string[];
   #releasePost: (() => void) | undefined;
@@ -33,7 +32,6 @@ class ScriptedTransport implements Transport {
 
   request(request: TransportRequest): Promise<TransportResponse> {
     this.calls.push(`${request.method} ${request.path}`);
-    this.scopes.push(currentInvocation()?.awsRequestId ?? '-');
     if (request.method === 'POST') {
       return new Promise((resolve) => {
         this.#releasePost = () =>
@@ -55,10 +53,30 @@ class ScriptedTransport implements Transport {
 
   releasePost(): void {
     this.#releasePost?.();
-    this.#releasePost = undefined;
   }
 
   async close(): Promise<void> {}
+}
+
+/** The real socket transport (pipelining), recording the invocation each request was made in. */
+class ScopeRecordingTransport implements Transport {
+  /** `METHOD requestId`, `-` for a request made outside any invocation. */
+  readonly scopes: string[] = [];
+  readonly pipelining = true;
+  readonly #inner: SocketTransport;
+
+  constructor(origin: string) {
+    this.#inner = new SocketTransport({ origin, pipelining: true });
+  }
+
+  request(request: TransportRequest): Promise<TransportResponse> {
+    this.scopes.push(`${request.method} ${currentInvocation()?.awsRequestId ?? '-'}`);
+    return this.#inner.request(request);
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
 }
 
 describe('the next /next behind each answer', () => {
@@ -69,13 +87,13 @@ describe('the next /next behind each answer', () => {
   });
 
   async function loopOver(
-    transport: ScriptedTransport,
+    transport: Transport | ((origin: string) => Transport),
     handler: (event: unknown, context: InvocationContext) => Promise<unknown> = async () => 'ok',
   ): Promise<DefaultRuntimeLoop> {
     emulator = await RuntimeApiEmulator.start();
     const environment = readEnvironment(emulator);
     const loop = new DefaultRuntimeLoop(
-      transport,
+      typeof transport === 'function' ? transport(emulator.origin) : transport,
       new DefaultContextBuilder(environment),
       new DefaultPayloadCodec(),
       memoryLogger().logger,
@@ -101,36 +119,51 @@ describe('the next /next behind each answer', () => {
   });
 
   it('item 17: issues the /next behind an answer outside the answered invocation, so nothing of it rides along', async () => {
-    const transport = new ScriptedTransport(true, ['a', 'b']);
-    const loop = await loopOver(transport);
+    let transport: ScopeRecordingTransport | undefined;
+    const loop = await loopOver((origin) => {
+      transport = new ScopeRecordingTransport(origin);
+      return transport;
+    });
+    const server = emulator as RuntimeApiEmulator;
 
-    await until(() => transport.calls.length === 3);
-    transport.releasePost();
-    await until(() => transport.calls.length === 5);
+    const first = await server.invoke({ n: 1 });
+    const second = await server.invoke({ n: 2 });
+    await until(() => (transport?.scopes.length ?? 0) === 5);
 
     // The answers are posted as their invocations; each /next, pipelined or not, as no invocation.
-    expect(transport.scopes).toEqual(['-', 'a', '-', 'b', '-']);
-    expect(transport.calls.filter((call) => call.startsWith('GET'))).toHaveLength(3);
-    transport.releasePost();
+    expect(transport?.scopes).toEqual([
+      'GET -',
+      `POST ${first.requestId}`,
+      'GET -',
+      `POST ${second.requestId}`,
+      'GET -',
+    ]);
     loop.stop();
   });
 
   it('lets go of an answered invocation while the /next behind it is parked', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const transport = new ScriptedTransport(true, ['a']);
+    let transport: ScopeRecordingTransport | undefined;
     let answered: WeakRef<InvocationContext> | undefined;
-    const loop = await loopOver(transport, async (_event, context) => {
-      answered = new WeakRef(context);
-      return 'ok';
-    });
+    const loop = await loopOver(
+      (origin) => {
+        transport = new ScopeRecordingTransport(origin);
+        return transport;
+      },
+      async (_event, context) => {
+        answered = new WeakRef(context);
+        return 'ok';
+      },
+    );
 
-    await until(() => transport.calls.length === 3);
-    transport.releasePost();
+    const result = await (emulator as RuntimeApiEmulator).invoke({});
+    await until(() => (transport?.scopes.length ?? 0) === 3);
     await new Promise((resolve) => setTimeout(resolve, 20));
     gc();
 
-    // Only the parked /next is left; nothing of invocation a may keep its context alive.
+    // Only the parked /next is left; nothing of the answered invocation may keep its context alive.
+    expect(result.status).toBe('success');
     expect(answered).toBeDefined();
     expect(answered?.deref()).toBeUndefined();
     loop.stop();
